@@ -1,0 +1,122 @@
+/// `stylecam stylize`: a photo, a folder of photos or a video file through a style.
+
+#include "app/command.h"
+#include "app/interrupt.h"
+#include "app/progress_bar.h"
+#include "core/error.h"
+#include "stylize/model_registry.h"
+#include "stylize/offline_jobs.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
+
+namespace stylecam {
+namespace {
+
+struct StylizeParams {
+    std::string model;
+    std::string input;
+    std::string output;
+    std::vector<std::string> model_folders;
+    ComputeOptions compute;
+    double scale = 1.0;
+    double strength = 1.0;
+    bool preserve_colors = false;
+};
+
+std::string default_model(const std::vector<ModelFolder>& folders) {
+    for (const auto& model : list_models(folders))
+        if (model.valid) return model.path;
+    STYLECAM_FAIL("no --model given and no model found (looked in --models, $STYLECAM_MODELS and "
+                  "the project's models/)");
+}
+
+int run_stylize(const StylizeParams& params) {
+    const auto& interrupted = install_interrupt_handler();
+    const auto folders = model_search_path(params.model_folders);
+    const std::string model_path =
+        params.model.empty() ? default_model(folders) : resolve_model(params.model, folders);
+    const InputKind kind = classify_input(params.input);
+
+    StylizerOptions options;
+    options.network = apply_compute_options(params.compute);
+    options.scale = params.scale;
+    options.strength = params.strength;
+    options.preserve_colors = params.preserve_colors;
+    validate(options);
+    Stylizer stylizer(model_path, options);
+    spdlog::info("model {} on {}", model_path, stylizer.describe());
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    switch (kind) {
+        case InputKind::Image: {
+            const auto written = stylize_image_file(stylizer, params.input, params.output);
+            spdlog::info("wrote {} ({:.2f} s)", written, seconds());
+            return kExitOk;
+        }
+        case InputKind::Folder: {
+            ProgressBar bar("stylize", "images");
+            const auto result = stylize_folder(
+                stylizer, params.input, params.output,
+                [&](int64_t done, int64_t total) { bar.update(done, total); }, &interrupted);
+            bar.finish();
+            for (const auto& failure : result.failures)
+                std::fprintf(stderr, "stylecam: error: %s\n", failure.c_str());
+            spdlog::info("wrote {} image(s) into {} ({:.1f} s){}", result.written, params.output,
+                         seconds(),
+                         result.failures.empty()
+                             ? ""
+                             : fmt::format(", {} failed", result.failures.size()));
+            if (result.interrupted) return kExitInterrupted;
+            return result.failures.empty() ? kExitOk : kExitError;
+        }
+        case InputKind::Video: {
+            ProgressBar bar("stylize", "frames");
+            const auto result = stylize_video_file(
+                stylizer, params.input, params.output,
+                [&](int64_t done, int64_t total) { bar.update(done, total); }, &interrupted);
+            bar.finish();
+            spdlog::info("wrote {} ({} frames at {:.3g} fps, {:.1f} s){}", params.output,
+                         result.frames, result.fps, seconds(),
+                         result.interrupted ? " — interrupted, the file holds the frames so far"
+                                            : "");
+            return result.interrupted ? kExitInterrupted : kExitOk;
+        }
+    }
+    return kExitError;
+}
+
+}  // namespace
+
+Command add_stylize_command(CLI::App& app) {
+    auto params = std::make_shared<StylizeParams>();
+    CLI::App* command = app.add_subcommand(
+        "stylize", "Stylize a photo, every photo in a folder, or a video file");
+    command->add_option("-m,--model", params->model,
+                        "Model file (.safetensors or .onnx) or style name (see `stylecam models`); "
+                        "default: the first model found");
+    command->add_option("-i,--input", params->input, "Photo, folder of photos, or video file")
+        ->required();
+    command->add_option("-o,--output", params->output,
+                        "Output photo, folder (for a folder input) or video file (.mp4, .mkv, .avi)")
+        ->required();
+    add_models_option(*command, params->model_folders);
+    add_compute_options(*command, params->compute);
+    command->add_option("--scale", params->scale,
+                        "Run the network at this fraction of the input resolution, then resize "
+                        "back (speed/quality; also changes the stroke size)")
+        ->check(CLI::Range(0.01, 4.0));
+    command->add_option("--strength", params->strength,
+                        "0..1: blend of the stylized image with the original")
+        ->check(CLI::Range(0.0, 1.0));
+    command->add_flag("--preserve-colors", params->preserve_colors,
+                      "Keep the input's colours: stylized luminance, original chroma");
+    return {command, [params] { return run_stylize(*params); }};
+}
+
+}  // namespace stylecam

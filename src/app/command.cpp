@@ -1,0 +1,33 @@
+#include "app/command.h"
+
+#include "stylize/style_network.h"
+
+namespace stylecam {
+
+void add_compute_options(CLI::App& command, ComputeOptions& options) {
+    command.add_option("--device", options.device, "auto | cpu | cuda (auto: CUDA when available)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    command
+        .add_option("--precision", options.precision,
+                    "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA, fp32 on CPU; bf16 is faster "
+                    "on recent CPUs)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
+    command.add_option("--threads", options.threads, "CPU threads for LibTorch (0: every core)")
+        ->check(CLI::NonNegativeNumber);
+}
+
+void add_models_option(CLI::App& command, std::vector<std::string>& folders) {
+    command.add_option("--models", folders,
+                       "Folder of models to search first (repeatable); then $STYLECAM_MODELS "
+                       "(colon-separated), then the project's models/");
+}
+
+NetworkOptions apply_compute_options(const ComputeOptions& options) {
+    set_cpu_threads(options.threads);
+    NetworkOptions network;
+    network.device = parse_device(options.device);
+    network.precision = parse_precision(options.precision);
+    return network;
+}
+
+}  // namespace stylecam

@@ -1,0 +1,45 @@
+#pragma once
+/// The pieces every subcommand shares: how it is registered with CLI11 and run, and the common
+/// device/thread/model-folder options.
+
+#include "stylize/style_network.h"
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace stylecam {
+
+/// A registered subcommand: `run` is called when `app` was the one parsed; it returns the exit
+/// code and may throw `stylecam::Error` (reported by main as one line, exit code 1).
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+/// Exit codes shared by every subcommand.
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitInterrupted = 130;
+
+struct ComputeOptions {
+    std::string device = "auto";
+    std::string precision = "auto";
+    int threads = 0;
+};
+
+/// --device, --precision, --threads.
+void add_compute_options(CLI::App& command, ComputeOptions& options);
+
+/// --models DIR (repeatable).
+void add_models_option(CLI::App& command, std::vector<std::string>& folders);
+
+/// Applies --threads and returns the network options for --device/--precision.
+NetworkOptions apply_compute_options(const ComputeOptions& options);
+
+Command add_stylize_command(CLI::App& app);
+Command add_models_command(CLI::App& app);
+
+}  // namespace stylecam

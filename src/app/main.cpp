@@ -1,0 +1,45 @@
+/// `stylecam`: one program, one subcommand per job. Errors thrown below surface here as one line
+/// on stderr and a non-zero exit code.
+
+#include "app/command.h"
+#include "core/device.h"
+#include "core/error.h"
+
+#include <opencv2/core/utils/logger.hpp>
+#include <torch/version.h>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+    using namespace stylecam;
+    // OpenCV's own warnings (e.g. from imread on a bad file) would duplicate our one-line errors.
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+
+    CLI::App app{"StyleCam: neural style transfer for photos, videos and the camera"};
+    app.name("stylecam");
+    app.require_subcommand(1);
+    app.option_defaults()->always_capture_default();
+    app.set_version_flag("--version", [] {
+        return std::string("stylecam 0.1.0 (LibTorch ") + TORCH_VERSION + ", CUDA " +
+               (cuda_available() ? "available" : "not available") + ")";
+    });
+
+    std::vector<Command> commands = {add_stylize_command(app), add_models_command(app)};
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error);
+    }
+    try {
+        for (auto& command : commands)
+            if (command.app->parsed()) return command.run();
+    } catch (const Error& error) {
+        std::fprintf(stderr, "stylecam: error: %s\n", error.what());
+        return kExitError;
+    } catch (const std::exception& error) {  // c10::Error, cv::Exception, std::bad_alloc, ...
+        std::fprintf(stderr, "stylecam: error: %s\n", one_line_message(error).c_str());
+        return kExitError;
+    }
+    return kExitError;
+}

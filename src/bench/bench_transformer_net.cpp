@@ -1,0 +1,62 @@
+/// The full transformer net on random frames, per device and precision: LibTorch only, so it
+/// also builds with -DSTYLECAM_TORCH_ONLY=ON on a machine that has a CUDA LibTorch and nothing
+/// else. Weights: a real style when ../shared is present (timing does not depend on them).
+
+#include "bench/bench_sizes.h"
+#include "core/device.h"
+#include "nets/model_file.h"
+
+#include <stylecam_build_paths.h>
+
+#include <filesystem>
+
+namespace stylecam {
+namespace {
+
+TransformerNet make_net() {
+    const std::string real = std::string(STYLECAM_SHARED_DIR) + "/weights/styles/mosaic.safetensors";
+    if (std::filesystem::exists(real)) return load_transformer_net(real).net;
+    return TransformerNet();
+}
+
+void run_network(benchmark::State& state, torch::Device device, Precision precision) {
+    if (device.is_cuda() && !cuda_available()) {
+        state.SkipWithError("CUDA not available");
+        return;
+    }
+    torch::NoGradGuard no_grad;
+    const auto dtype = storage_dtype(precision, device);
+    auto net = make_net();
+    net->to(device, dtype);
+    net->eval();
+    const auto input = torch::rand({1, 3, state.range(1), state.range(0)}).mul(255).to(device, dtype);
+    const CpuAutocast autocast(device.is_cpu() && precision == Precision::Bf16);
+    for (auto _ : state) {
+        auto output = net->forward(input);
+        if (device.is_cuda()) output = output.cpu();  // synchronizes
+        benchmark::DoNotOptimize(output.data_ptr());
+    }
+    state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()),
+                                               benchmark::Counter::kIsRate);
+}
+
+void BM_TransformerNet_CPU_FP32(benchmark::State& state) {
+    run_network(state, torch::kCPU, Precision::Fp32);
+}
+void BM_TransformerNet_CPU_BF16(benchmark::State& state) {
+    run_network(state, torch::kCPU, Precision::Bf16);
+}
+void BM_TransformerNet_CUDA_FP32(benchmark::State& state) {
+    run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp32);
+}
+void BM_TransformerNet_CUDA_FP16(benchmark::State& state) {
+    run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp16);
+}
+
+BENCHMARK(BM_TransformerNet_CPU_FP32)->Apply(frame_sizes);
+BENCHMARK(BM_TransformerNet_CPU_BF16)->Apply(frame_sizes);
+BENCHMARK(BM_TransformerNet_CUDA_FP32)->Apply(frame_sizes);
+BENCHMARK(BM_TransformerNet_CUDA_FP16)->Apply(frame_sizes);
+
+}  // namespace
+}  // namespace stylecam

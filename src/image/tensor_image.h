@@ -1,0 +1,20 @@
+#pragma once
+/// The one conversion between OpenCV images and LibTorch tensors.
+///
+/// Images are `cv::Mat` CV_8UC3 in OpenCV's BGR order (any stride: ROIs are fine).
+/// Tensors are float, RGB, 0..255, NCHW with N = 1, contiguous, on the CPU, owning their memory
+/// (never aliasing the Mat).
+
+#include <opencv2/core.hpp>
+#include <torch/torch.h>
+
+namespace stylecam {
+
+/// CV_8UC3 BGR (any stride) → 1×3×H×W float32 RGB 0..255, contiguous, owning.
+torch::Tensor image_to_tensor(const cv::Mat& bgr8);
+
+/// 1×3×H×W or 3×H×W tensor (any dtype, device or strides) holding RGB 0..255 → CV_8UC3 BGR:
+/// clamped to 0..255 and rounded to nearest.
+cv::Mat tensor_to_image(const torch::Tensor& rgb);
+
+}  // namespace stylecam

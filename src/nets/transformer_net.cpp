@@ -1,0 +1,79 @@
+#include "nets/transformer_net.h"
+
+#include "core/error.h"
+
+namespace stylecam {
+namespace {
+
+torch::nn::InstanceNorm2d instance_norm(int64_t channels) {
+    return torch::nn::InstanceNorm2d(
+        torch::nn::InstanceNorm2dOptions(channels).eps(1e-5).affine(true).track_running_stats(
+            false));
+}
+
+}  // namespace
+
+ConvLayerImpl::ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride,
+                             int64_t upsample)
+    : upsample_(upsample) {
+    pad_ = register_module("reflection_pad", torch::nn::ReflectionPad2d(kernel / 2));
+    conv2d_ = register_module("conv2d",
+                              torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride)));
+}
+
+torch::Tensor ConvLayerImpl::forward(torch::Tensor x) {
+    if (upsample_ > 1)
+        x = torch::upsample_nearest2d(x, {x.size(2) * upsample_, x.size(3) * upsample_});
+    return conv2d_(pad_(x));
+}
+
+ResidualBlockImpl::ResidualBlockImpl(int64_t channels) {
+    conv1_ = register_module("conv1", ConvLayer(channels, channels, 3, 1));
+    in1_ = register_module("in1", instance_norm(channels));
+    conv2_ = register_module("conv2", ConvLayer(channels, channels, 3, 1));
+    in2_ = register_module("in2", instance_norm(channels));
+}
+
+torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
+    return x + in2_(conv2_(torch::relu(in1_(conv1_(x)))));
+}
+
+TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_(options) {
+    const int64_t c = options.channels();
+    STYLECAM_CHECK(c > 0 && c <= 1024, "TransformerNet: channels must be in 1..1024, got ", c);
+    STYLECAM_CHECK(options.residual_blocks() >= 0 && options.residual_blocks() <= 64,
+                   "TransformerNet: residual_blocks must be in 0..64, got ",
+                   options.residual_blocks());
+    conv1_ = register_module("conv1", ConvLayer(3, c, 9, 1));
+    in1_ = register_module("in1", instance_norm(c));
+    conv2_ = register_module("conv2", ConvLayer(c, 2 * c, 3, 2));
+    in2_ = register_module("in2", instance_norm(2 * c));
+    conv3_ = register_module("conv3", ConvLayer(2 * c, 4 * c, 3, 2));
+    in3_ = register_module("in3", instance_norm(4 * c));
+    for (int64_t i = 1; i <= options.residual_blocks(); ++i)
+        residuals_.push_back(register_module("res" + std::to_string(i), ResidualBlock(4 * c)));
+    deconv1_ = register_module("deconv1", ConvLayer(4 * c, 2 * c, 3, 1, 2));
+    in4_ = register_module("in4", instance_norm(2 * c));
+    deconv2_ = register_module("deconv2", ConvLayer(2 * c, c, 3, 1, 2));
+    in5_ = register_module("in5", instance_norm(c));
+    deconv3_ = register_module("deconv3", ConvLayer(c, 3, 9, 1));
+}
+
+torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
+    STYLECAM_CHECK(x.dim() == 4 && x.size(1) == 3, "TransformerNet: expected N×3×H×W input, got ",
+                   x.sizes());
+    STYLECAM_CHECK(x.size(2) % kTransformerNetSizeMultiple == 0 &&
+                       x.size(3) % kTransformerNetSizeMultiple == 0 &&
+                       x.size(2) >= kTransformerNetMinSide && x.size(3) >= kTransformerNetMinSide,
+                   "TransformerNet: height and width must be multiples of 4 and at least 8, got ",
+                   x.size(2), "×", x.size(3));
+    auto y = torch::relu(in1_(conv1_(x)));
+    y = torch::relu(in2_(conv2_(y)));
+    y = torch::relu(in3_(conv3_(y)));
+    for (auto& block : residuals_) y = block(y);
+    y = torch::relu(in4_(deconv1_(y)));
+    y = torch::relu(in5_(deconv2_(y)));
+    return deconv3_(y);
+}
+
+}  // namespace stylecam

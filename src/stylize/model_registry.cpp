@@ -1,0 +1,124 @@
+#include "stylize/model_registry.h"
+
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/safetensors.h"
+#include "nets/model_file.h"
+
+#include <stylecam_build_paths.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+namespace stylecam {
+namespace fs = std::filesystem;
+namespace {
+
+const char* kModelExtensions[] = {".safetensors", ".onnx"};
+
+std::vector<std::string> split_path_list(const std::string& text) {
+    std::vector<std::string> parts;
+    std::stringstream stream(text);
+    std::string part;
+    while (std::getline(stream, part, ':'))
+        if (!part.empty()) parts.push_back(part);
+    return parts;
+}
+
+ModelInfo describe_model(const fs::path& file, const std::string& origin) {
+    ModelInfo info;
+    info.name = file.stem().string();
+    info.path = file.string();
+    info.origin = origin;
+    std::error_code ec;
+    info.size_bytes = fs::file_size(file, ec);
+    if (lower_extension(info.path) == ".onnx") {
+        info.architecture = "onnx (OpenCV DNN)";
+        return info;
+    }
+    try {
+        const auto header = read_safetensors_header(info.path);
+        const auto options = transformer_options_from(header, info.path);
+        std::ostringstream arch;
+        arch << kJohnsonArchitecture << " (" << options.channels() << "ch, "
+             << options.residual_blocks() << " res)";
+        info.architecture = arch.str();
+        int64_t parameters = 0;
+        for (const auto& [name, tensor] : header.tensors) {
+            int64_t count = 1;
+            for (auto d : tensor.shape) count *= d;
+            parameters += count;
+        }
+        info.parameters = parameters;
+        if (header.metadata.count("source")) info.source = header.metadata.at("source");
+    } catch (const Error& error) {
+        info.valid = false;
+        info.architecture = "invalid";
+        info.source = error.what();
+    }
+    return info;
+}
+
+}  // namespace
+
+std::vector<ModelFolder> model_search_path(const std::vector<std::string>& extra) {
+    std::vector<ModelFolder> folders;
+    for (const auto& folder : extra) folders.push_back({folder, "--models"});
+    if (const char* env = std::getenv("STYLECAM_MODELS"))
+        for (const auto& folder : split_path_list(env)) folders.push_back({folder, "STYLECAM_MODELS"});
+    std::error_code ec;
+    if (fs::is_directory(STYLECAM_PROJECT_MODELS_DIR, ec))
+        folders.push_back({STYLECAM_PROJECT_MODELS_DIR, "project"});
+    return folders;
+}
+
+std::string resolve_model(const std::string& model, const std::vector<ModelFolder>& folders) {
+    std::error_code ec;
+    STYLECAM_CHECK(!model.empty(), "--model: empty model name");
+    if (fs::is_regular_file(model, ec)) return model;
+    const bool looks_like_path = model.find('/') != std::string::npos || fs::path(model).has_extension();
+    STYLECAM_CHECK(!looks_like_path, model, ": model file not found");
+    for (const auto& folder : folders)
+        for (const char* ext : kModelExtensions) {
+            const fs::path candidate = fs::path(folder.path) / (model + ext);
+            if (fs::is_regular_file(candidate, ec)) return candidate.string();
+        }
+    std::ostringstream searched;
+    for (size_t i = 0; i < folders.size(); ++i) searched << (i ? ", " : "") << folders[i].path;
+    STYLECAM_FAIL("unknown style '", model, "' (looked in ",
+                  folders.empty() ? std::string("no model folders") : searched.str(),
+                  "; `stylecam models` lists what is available)");
+}
+
+std::vector<ModelInfo> list_models(const std::vector<ModelFolder>& folders) {
+    std::vector<ModelInfo> models;
+    std::set<std::string> seen;
+    for (const auto& folder : folders) {
+        std::error_code ec;
+        if (!fs::is_directory(folder.path, ec)) continue;
+        std::vector<fs::path> files;
+        for (const auto& entry : fs::directory_iterator(folder.path, ec)) {
+            const auto ext = lower_extension(entry.path().string());
+            if (entry.is_regular_file(ec) &&
+                std::any_of(std::begin(kModelExtensions), std::end(kModelExtensions),
+                            [&](const char* known) { return ext == known; }))
+                files.push_back(entry.path());
+        }
+        // safetensors before onnx for the same name, then by name
+        std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+            if (a.stem() != b.stem()) return a.stem() < b.stem();
+            return lower_extension(a.string()) == ".safetensors";
+        });
+        for (const auto& file : files) {
+            auto info = describe_model(file, folder.origin);
+            if (!seen.insert(info.name).second) info.origin += " (shadowed)";
+            models.push_back(std::move(info));
+        }
+    }
+    return models;
+}
+
+}  // namespace stylecam

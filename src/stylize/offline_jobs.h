@@ -1,0 +1,55 @@
+#pragma once
+/// Offline stylization of a photo, a folder of photos or a video file. Outputs are written
+/// atomically: an error never leaves a half-written file behind. Runs on the calling thread.
+
+#include "stylize/stylizer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace stylecam {
+
+enum class InputKind { Image, Folder, Video };
+
+/// Folder → Folder; a video extension → Video; anything else → Image.
+/// Throws `Error("<path>: file not found")` when it does not exist.
+InputKind classify_input(const std::string& path);
+
+/// Called after each unit of work (frame or file): `done` so far of `total` (-1 if unknown).
+using ProgressCallback = std::function<void(int64_t done, int64_t total)>;
+
+/// Stylizes one picture; alpha and 16-bit depth are carried over where the output format keeps
+/// them. If `output` is an existing folder, the file goes inside it under the input's name.
+/// Returns the path written.
+std::string stylize_image_file(Stylizer& stylizer, const std::string& input,
+                               const std::string& output);
+
+struct FolderResult {
+    int64_t written = 0;
+    /// One line per file that failed ("<file>: <problem>"); the others are still written.
+    std::vector<std::string> failures;
+    bool interrupted = false;
+};
+
+/// Every image in `input_folder` (not recursive, by extension) into `output_folder` (created if
+/// missing, must differ from the input) under the same names. Stops early when `stop` is set.
+FolderResult stylize_folder(Stylizer& stylizer, const std::string& input_folder,
+                            const std::string& output_folder, const ProgressCallback& progress,
+                            const std::atomic<bool>* stop = nullptr);
+
+struct VideoResult {
+    int64_t frames = 0;
+    double fps = 0;
+    bool interrupted = false;  ///< stopped by `stop`: the file holds the frames done so far
+};
+
+/// Every frame of `input` into `output` at the same size and frame rate. When `stop` is set
+/// the frames so far are kept as a playable file; on an error nothing is left behind.
+VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
+                               const std::string& output, const ProgressCallback& progress,
+                               const std::atomic<bool>* stop = nullptr);
+
+}  // namespace stylecam

@@ -1,0 +1,83 @@
+#include "stylize/stylizer.h"
+
+#include "core/error.h"
+#include "image/color.h"
+#include "nets/transformer_net.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace stylecam {
+
+void validate(const StylizerOptions& options) {
+    STYLECAM_CHECK(options.scale > 0 && options.scale <= 4, "--scale must be in (0, 4], got ",
+                   options.scale);
+    STYLECAM_CHECK(options.strength >= 0 && options.strength <= 1,
+                   "--strength must be in [0, 1], got ", options.strength);
+}
+
+cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side) {
+    const auto target = [&](int side) {
+        const int padded = std::max(side, min_side);
+        return (padded + multiple - 1) / multiple * multiple;
+    };
+    const int bottom = target(image.rows) - image.rows;
+    const int right = target(image.cols) - image.cols;
+    if (bottom == 0 && right == 0) return image;
+    cv::Mat padded;
+    // BORDER_REFLECT_101 reflects about the edge pixel, like torch's ReflectionPad2d; a 1-pixel
+    // image has nothing to reflect and is replicated.
+    const int border = (image.rows > 1 && image.cols > 1) ? cv::BORDER_REFLECT_101 : cv::BORDER_REPLICATE;
+    cv::copyMakeBorder(image, padded, 0, bottom, 0, right, border);
+    return padded;
+}
+
+Stylizer::Stylizer(const std::string& model_path, const StylizerOptions& options)
+    : model_path_(model_path), options_(options) {
+    validate(options_);
+    network_ = open_style_network(model_path, options.network);
+}
+
+void Stylizer::set_strength(double strength) {
+    StylizerOptions next = options_;
+    next.strength = strength;
+    validate(next);
+    options_ = next;
+}
+
+void Stylizer::set_scale(double scale) {
+    StylizerOptions next = options_;
+    next.scale = scale;
+    validate(next);
+    options_ = next;
+}
+
+cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
+    STYLECAM_CHECK(bgr8.type() == CV_8UC3 && !bgr8.empty(),
+                   "Stylizer: expected a non-empty 8-bit BGR image");
+    if (options_.strength <= 0) return bgr8.clone();
+
+    cv::Mat input = bgr8;
+    if (options_.scale != 1.0) {
+        const cv::Size scaled(std::max(1, static_cast<int>(std::lround(bgr8.cols * options_.scale))),
+                              std::max(1, static_cast<int>(std::lround(bgr8.rows * options_.scale))));
+        cv::resize(bgr8, input, scaled, 0, 0, options_.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    }
+    const cv::Mat padded = pad_for_network(input, static_cast<int>(kTransformerNetSizeMultiple),
+                                           static_cast<int>(kTransformerNetMinSide));
+    cv::Mat stylized = network_->run(padded)(cv::Rect(0, 0, input.cols, input.rows));
+    if (stylized.size() != bgr8.size()) {
+        cv::Mat resized;
+        cv::resize(stylized, resized, bgr8.size(), 0, 0,
+                   options_.scale < 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+        stylized = resized;
+    } else {
+        stylized = stylized.clone();  // own the pixels, drop the padding
+    }
+    if (options_.preserve_colors) stylized = preserve_colors(stylized, bgr8);
+    return blend(stylized, bgr8, options_.strength);
+}
+
+}  // namespace stylecam

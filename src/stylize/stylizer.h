@@ -1,0 +1,55 @@
+#pragma once
+/// `Stylizer`: a style network plus everything around it that makes it usable on real frames —
+/// any input size (reflect-pad to what the network needs, crop back), an inference scale,
+/// strength (blend with the original) and colour preservation.
+///
+/// Not thread-safe: one thread owns a Stylizer (in `live`, the inference thread).
+
+#include "stylize/style_network.h"
+
+#include <opencv2/core.hpp>
+
+#include <memory>
+#include <string>
+
+namespace stylecam {
+
+struct StylizerOptions {
+    NetworkOptions network;
+    /// Run the network at scale × the input's resolution, then resize back (speed/quality knob).
+    double scale = 1.0;
+    /// 0..1: 1 = fully stylized, 0 = the original.
+    double strength = 1.0;
+    /// Keep the original's colours (luminance from the stylized image, chroma from the input).
+    bool preserve_colors = false;
+};
+
+/// Throws `Error` naming the option when scale is not in (0, 4] or strength not in [0, 1].
+void validate(const StylizerOptions& options);
+
+/// Reflect-pads (OpenCV BORDER_REFLECT_101, i.e. PyTorch's "reflect") on the bottom and right to
+/// the next size that is a multiple of `multiple` and at least `min_side`.
+cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side);
+
+class Stylizer {
+public:
+    /// Opens the model file (safetensors or .onnx). Throws `Error("<path>: ...")`.
+    Stylizer(const std::string& model_path, const StylizerOptions& options);
+
+    /// CV_8UC3 BGR of any size ≥ 1×1 → CV_8UC3 BGR of exactly the same size.
+    cv::Mat stylize(const cv::Mat& bgr8);
+
+    const StylizerOptions& options() const { return options_; }
+    void set_strength(double strength);
+    void set_scale(double scale);
+    void set_preserve_colors(bool preserve) { options_.preserve_colors = preserve; }
+    const std::string& model_path() const { return model_path_; }
+    std::string describe() const { return network_->describe(); }
+
+private:
+    std::string model_path_;
+    StylizerOptions options_;
+    std::unique_ptr<StyleNetwork> network_;
+};
+
+}  // namespace stylecam

@@ -1,0 +1,28 @@
+#include "stylize/torch_style_network.h"
+
+#include "image/tensor_image.h"
+#include "nets/model_file.h"
+
+namespace stylecam {
+
+TorchStyleNetwork::TorchStyleNetwork(const std::string& path, const NetworkOptions& options) {
+    device_ = resolve_device(options.device);
+    precision_ = resolve_precision(options.precision, device_);
+    dtype_ = storage_dtype(precision_, device_);
+    net_ = load_transformer_net(path).net;
+    net_->to(device_, dtype_);
+    net_->eval();
+}
+
+cv::Mat TorchStyleNetwork::run(const cv::Mat& bgr8) {
+    torch::NoGradGuard no_grad;
+    const CpuAutocast autocast(device_.is_cpu() && precision_ == Precision::Bf16);
+    const auto input = image_to_tensor(bgr8).to(device_, dtype_);
+    return tensor_to_image(net_->forward(input));
+}
+
+std::string TorchStyleNetwork::describe() const {
+    return "torch " + describe_device(device_) + " " + to_string(precision_);
+}
+
+}  // namespace stylecam

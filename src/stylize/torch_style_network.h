@@ -1,0 +1,24 @@
+#pragma once
+/// LibTorch runner for transformer-net model files (safetensors).
+
+#include "nets/transformer_net.h"
+#include "stylize/style_network.h"
+
+namespace stylecam {
+
+class TorchStyleNetwork : public StyleNetwork {
+public:
+    /// Loads `path` onto the resolved device; fp16 on CUDA converts the weights, bf16 on the CPU
+    /// runs under autocast. Throws `Error`.
+    TorchStyleNetwork(const std::string& path, const NetworkOptions& options);
+    cv::Mat run(const cv::Mat& bgr8) override;
+    std::string describe() const override;
+
+private:
+    TransformerNet net_{nullptr};
+    torch::Device device_{torch::kCPU};
+    Precision precision_ = Precision::Fp32;
+    torch::ScalarType dtype_ = torch::kFloat32;
+};
+
+}  // namespace stylecam

@@ -1,0 +1,49 @@
+#pragma once
+/// Helpers shared by the test files: where the real weights and sample data are, temporary
+/// folders, and running the `stylecam` program.
+
+#include <gtest/gtest.h>
+#include <stylecam_build_paths.h>
+
+#include <filesystem>
+#include <string>
+
+namespace stylecam::testing {
+
+/// ../shared (or $STYLECAM_SHARED) and opencv-doc's sample data.
+std::string shared_dir();
+std::string style_weights(const std::string& style);  ///< shared/weights/styles/<style>.safetensors
+std::string sample_data(const std::string& name);     ///< opencv-doc examples/data/<name>
+
+/// A fresh folder under the system temp dir, removed when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string path(const std::string& name = "") const;
+
+private:
+    std::filesystem::path root_;
+};
+
+struct CliResult {
+    int exit_code = -1;
+    std::string out;  ///< stdout
+    std::string err;  ///< stderr
+};
+
+/// Runs the built `stylecam` with `arguments` (shell-quoted by the caller where needed).
+CliResult run_stylecam(const std::string& arguments);
+
+/// Writes `bytes` to `path`.
+void write_text(const std::string& path, const std::string& bytes);
+
+}  // namespace stylecam::testing
+
+/// Skips the test with a message when `path` does not exist.
+#define STYLECAM_REQUIRE_FILE(path)                                                       \
+    do {                                                                                  \
+        if (!std::filesystem::exists(path)) GTEST_SKIP() << "needs " << (path) << " (absent)"; \
+    } while (false)
