@@ -6,6 +6,7 @@
 #include "core/error.h"
 
 #include <opencv2/core/utils/logger.hpp>
+#include <spdlog/spdlog.h>
 #include <torch/version.h>
 
 #include <cstdio>
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
     using namespace stylecam;
     // OpenCV's own warnings (e.g. from imread on a bad file) would duplicate our one-line errors.
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+
+    spdlog::set_pattern("stylecam: %v");
 
     CLI::App app{"StyleCam: neural style transfer for photos, videos and the camera"};
     app.name("stylecam");

@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <vector>
@@ -26,6 +27,14 @@ std::vector<int> fourccs_for(const std::string& ext) {
     return {};
 }
 
+/// FFmpeg prints its own complaints ("moov atom not found") to stderr, duplicating our one-line
+/// errors. OpenCV reads OPENCV_FFMPEG_LOGLEVEL once, when its FFmpeg backend starts; a value the
+/// user set is kept.
+void quiet_ffmpeg_once() {
+    static const bool done = [] { return ::setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0) == 0; }();
+    (void)done;
+}
+
 }  // namespace
 
 bool has_video_extension(const std::string& path) {
@@ -38,6 +47,7 @@ bool has_video_extension(const std::string& path) {
 
 VideoReader::VideoReader(const std::string& path)
     : path_(path), capture_(std::make_unique<cv::VideoCapture>()) {
+    quiet_ffmpeg_once();
     std::error_code ec;
     STYLECAM_CHECK(fs::exists(path, ec), path, ": file not found");
     STYLECAM_CHECK(fs::is_regular_file(path, ec), path, ": not a regular file");
@@ -71,6 +81,7 @@ bool VideoReader::read(cv::Mat& frame) {
 
 VideoWriter::VideoWriter(const std::string& path, cv::Size size, double fps)
     : path_(path), size_(size), writer_(std::make_unique<cv::VideoWriter>()) {
+    quiet_ffmpeg_once();
     STYLECAM_CHECK(size.width > 0 && size.height > 0, path, ": invalid frame size ", size.width,
                    "x", size.height);
     STYLECAM_CHECK(fps > 0, path, ": invalid frame rate ", fps);
