@@ -24,7 +24,7 @@ int count_lines(const std::string& text) {
 }
 
 class Cli : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         torch::manual_seed(11);
         TransformerNet net(TransformerNetOptions().channels(4).residual_blocks(1));
@@ -64,9 +64,9 @@ TEST_F(Cli, HelpAtEveryLevelShowsDefaults) {
 }
 
 TEST_F(Cli, StylizesAPhotoByStyleNameFromAModelsFolder) {
-    const auto result = run_stylecam("stylize --models " + quote(dir_.path()) +
-                                     " --model tiny -i " + quote(dir_.path("photo.png")) + " -o " +
-                                     quote(dir_.path("out.jpg")));
+    const auto result =
+        run_stylecam("stylize --models " + quote(dir_.path()) + " --model tiny -i " +
+                     quote(dir_.path("photo.png")) + " -o " + quote(dir_.path("out.jpg")));
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(cv::imread(dir_.path("out.jpg")).size(), cv::Size(41, 30));
     const auto listing = run_stylecam("models --models " + quote(dir_.path()));
@@ -78,10 +78,12 @@ TEST_F(Cli, StylizesAPhotoByStyleNameFromAModelsFolder) {
 TEST_F(Cli, StylizesAVideoKeepingFramesAndSize) {
     {
         VideoWriter writer(dir_.path("clip.avi"), cv::Size(50, 38), 15.0);
-        for (int i = 0; i < 9; ++i) writer.write(cv::Mat(38, 50, CV_8UC3, cv::Scalar(i * 20, 90, 200)));
+        for (int i = 0; i < 9; ++i)
+            writer.write(cv::Mat(38, 50, CV_8UC3, cv::Scalar(i * 20, 90, 200)));
     }
-    const auto result = run_stylecam("stylize -m " + model() + " -i " + quote(dir_.path("clip.avi")) +
-                                     " -o " + quote(dir_.path("styled.mp4")) + " --scale 0.5");
+    const auto result =
+        run_stylecam("stylize -m " + model() + " -i " + quote(dir_.path("clip.avi")) + " -o " +
+                     quote(dir_.path("styled.mp4")) + " --scale 0.5");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     VideoReader reader(dir_.path("styled.mp4"));
     EXPECT_EQ(reader.info().size, cv::Size(50, 38));
@@ -115,7 +117,8 @@ TEST_F(Cli, TruncatedModel) {
 }
 
 TEST_F(Cli, CorruptModelHeader) {
-    testing::write_text(dir_.path("junk.safetensors"), std::string("\x10\0\0\0\0\0\0\0{{{{garbage}}}}", 24));
+    testing::write_text(dir_.path("junk.safetensors"),
+                        std::string("\x10\0\0\0\0\0\0\0{{{{garbage}}}}", 24));
     expect_clean_failure("stylize -m " + quote(dir_.path("junk.safetensors")) + " -i " +
                              quote(dir_.path("photo.png")) + " -o " + quote(dir_.path("o.png")),
                          "junk.safetensors: corrupt safetensors header", dir_.path("o.png"));
@@ -128,17 +131,19 @@ TEST_F(Cli, ModelWithWrongNames) {
     write_safetensors(dir_.path("renamed.safetensors"), renamed);
     expect_clean_failure("stylize -m " + quote(dir_.path("renamed.safetensors")) + " -i " +
                              quote(dir_.path("photo.png")) + " -o " + quote(dir_.path("o.png")),
-                         "renamed.safetensors: missing tensor 'conv1.conv2d.weight'", dir_.path("o.png"));
+                         "renamed.safetensors: missing tensor 'conv1.conv2d.weight'",
+                         dir_.path("o.png"));
 }
 
 TEST_F(Cli, ModelWithWrongShapes) {
     auto contents = read_safetensors(dir_.path("tiny.safetensors"));
     contents.tensors["deconv3.conv2d.weight"] = torch::zeros({3, 4, 3, 3});
     write_safetensors(dir_.path("shapes.safetensors"), contents.tensors, contents.metadata);
-    expect_clean_failure("stylize -m " + quote(dir_.path("shapes.safetensors")) + " -i " +
-                             quote(dir_.path("photo.png")) + " -o " + quote(dir_.path("o.png")),
-                         "tensor 'deconv3.conv2d.weight' has shape [3, 4, 3, 3], expected [3, 4, 9, 9]",
-                         dir_.path("o.png"));
+    expect_clean_failure(
+        "stylize -m " + quote(dir_.path("shapes.safetensors")) + " -i " +
+            quote(dir_.path("photo.png")) + " -o " + quote(dir_.path("o.png")),
+        "tensor 'deconv3.conv2d.weight' has shape [3, 4, 3, 3], expected [3, 4, 9, 9]",
+        dir_.path("o.png"));
 }
 
 TEST_F(Cli, CorruptOnnxModel) {
@@ -181,8 +186,9 @@ TEST_F(Cli, OutputFolderThatCannotBeWritten) {
 }
 
 TEST_F(Cli, InvalidOptionValues) {
-    const auto result = run_stylecam("stylize -m " + model() + " -i " + quote(dir_.path("photo.png")) +
-                                     " -o " + quote(dir_.path("o.png")) + " --strength 3");
+    const auto result =
+        run_stylecam("stylize -m " + model() + " -i " + quote(dir_.path("photo.png")) + " -o " +
+                     quote(dir_.path("o.png")) + " --strength 3");
     EXPECT_NE(result.exit_code, 0);
     EXPECT_NE(result.err.find("--strength"), std::string::npos) << result.err;
     EXPECT_FALSE(std::filesystem::exists(dir_.path("o.png")));

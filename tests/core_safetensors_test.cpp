@@ -79,8 +79,9 @@ TEST(SafeTensors, RejectsCorruptFiles) {
     expect_rejected(std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + "{}", "header length");
     expect_rejected(with_header("{not json"), "not valid JSON");
     expect_rejected(with_header("[1,2]"), "not a JSON object");
-    expect_rejected(with_header(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", "1234"),
-                    "outside the file");
+    expect_rejected(
+        with_header(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", "1234"),
+        "outside the file");
     expect_rejected(with_header(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})",
                                 std::string(8, '\0')),
                     "need 12");
@@ -91,11 +92,10 @@ TEST(SafeTensors, RejectsCorruptFiles) {
                                 std::string(8, '\0')),
                     "non-integer");
     expect_rejected(with_header(R"({"t":{"dtype":"F32","shape":[2]}})"), "lacks");
-    expect_rejected(
-        with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                    R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                    std::string(12, '\0')),
-        "overlap");
+    expect_rejected(with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                std::string(12, '\0')),
+                    "overlap");
     expect_rejected(with_header(R"({"__metadata__":{"k":1}})"), "not a string");
 }
 

@@ -55,7 +55,8 @@ TEST(Picture, BadFilesGiveOneLineErrors) {
         read_picture(dir.path("text.jpg"));
         FAIL();
     } catch (const Error& error) {
-        EXPECT_NE(std::string(error.what()).find("text.jpg: cannot decode image"), std::string::npos);
+        EXPECT_NE(std::string(error.what()).find("text.jpg: cannot decode image"),
+                  std::string::npos);
     }
     EXPECT_THROW(read_picture(dir.path("missing.png")), Error);
     Picture picture = to_picture(cv::Mat(2, 2, CV_8UC3, cv::Scalar(1, 2, 3)));

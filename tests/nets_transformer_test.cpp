@@ -72,12 +72,14 @@ TEST(ModelFile, HalfPrecisionFilesLoadIntoFp32) {
     TransformerNet net(TransformerNetOptions().channels(4).residual_blocks(1));
     save_transformer_net(dir.path("h.safetensors"), net, {}, torch::kFloat16);
     save_transformer_net(dir.path("b.safetensors"), net, {}, torch::kBFloat16);
-    EXPECT_EQ(read_safetensors_header(dir.path("h.safetensors")).tensors.at("in1.weight").dtype, "F16");
+    EXPECT_EQ(read_safetensors_header(dir.path("h.safetensors")).tensors.at("in1.weight").dtype,
+              "F16");
     for (const char* name : {"h.safetensors", "b.safetensors"}) {
         const auto loaded = load_transformer_net(dir.path(name));
         const auto weight = state_dict(*loaded.net).at("conv1.conv2d.weight");
         EXPECT_EQ(weight.scalar_type(), torch::kFloat32);
-        EXPECT_TRUE(torch::allclose(weight, state_dict(*net).at("conv1.conv2d.weight"), 1e-2, 1e-2));
+        EXPECT_TRUE(
+            torch::allclose(weight, state_dict(*net).at("conv1.conv2d.weight"), 1e-2, 1e-2));
     }
 }
 
@@ -99,27 +101,31 @@ TEST(ModelFile, WrongNamesShapesAndArchitecturesAreRejected) {
     renamed["conv1.weight"] = renamed.at("conv1.conv2d.weight");
     renamed.erase("conv1.conv2d.weight");
     write_safetensors(dir.path("renamed.safetensors"), renamed);
-    EXPECT_NE(error_of([&] { load_transformer_net(dir.path("renamed.safetensors")); })
-                  .find("renamed.safetensors: missing tensor 'conv1.conv2d.weight'"),
+    EXPECT_NE(error_of([&] {
+                  load_transformer_net(dir.path("renamed.safetensors"));
+              }).find("renamed.safetensors: missing tensor 'conv1.conv2d.weight'"),
               std::string::npos);
 
     auto extra = tensors;
     extra["bogus.weight"] = torch::zeros({2});
     write_safetensors(dir.path("extra.safetensors"), extra);
-    EXPECT_NE(error_of([&] { load_transformer_net(dir.path("extra.safetensors")); })
-                  .find("unexpected tensor 'bogus.weight'"),
+    EXPECT_NE(error_of([&] {
+                  load_transformer_net(dir.path("extra.safetensors"));
+              }).find("unexpected tensor 'bogus.weight'"),
               std::string::npos);
 
     auto reshaped = tensors;
     reshaped["in2.weight"] = torch::zeros({5});
     write_safetensors(dir.path("reshaped.safetensors"), reshaped);
-    EXPECT_NE(error_of([&] { load_transformer_net(dir.path("reshaped.safetensors")); })
-                  .find("tensor 'in2.weight' has shape [5], expected [8]"),
+    EXPECT_NE(error_of([&] {
+                  load_transformer_net(dir.path("reshaped.safetensors"));
+              }).find("tensor 'in2.weight' has shape [5], expected [8]"),
               std::string::npos);
 
     write_safetensors(dir.path("vgg.safetensors"), tensors, {{"architecture", "vgg19"}});
-    EXPECT_NE(error_of([&] { load_transformer_net(dir.path("vgg.safetensors")); })
-                  .find("architecture 'vgg19' is not a transformer net"),
+    EXPECT_NE(error_of([&] {
+                  load_transformer_net(dir.path("vgg.safetensors"));
+              }).find("architecture 'vgg19' is not a transformer net"),
               std::string::npos);
 
     auto poisoned = tensors;

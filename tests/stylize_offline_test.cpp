@@ -18,13 +18,14 @@ void write_test_clip(const std::string& path, int frames, cv::Size size, double 
         cv::Mat frame(size, CV_8UC3);
         for (int y = 0; y < size.height; ++y)
             for (int x = 0; x < size.width; ++x)
-                frame.at<cv::Vec3b>(y, x) = cv::Vec3b((x * 4 + i * 9) % 256, (y * 5) % 256, i * 13 % 256);
+                frame.at<cv::Vec3b>(y, x) =
+                    cv::Vec3b((x * 4 + i * 9) % 256, (y * 5) % 256, i * 13 % 256);
         writer.write(frame);
     }
 }
 
 class OfflineJobs : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         torch::manual_seed(7);
         TransformerNet net(TransformerNetOptions().channels(4).residual_blocks(1));
@@ -43,8 +44,9 @@ TEST_F(OfflineJobs, VideoKeepsFrameCountSizeAndRate) {
     std::vector<int64_t> progress;
     for (const char* output : {"out.mp4", "out.avi", "out.mkv"}) {
         progress.clear();
-        const auto result = stylize_video_file(*stylizer_, dir_.path("clip.avi"), dir_.path(output),
-                                               [&](int64_t done, int64_t) { progress.push_back(done); });
+        const auto result =
+            stylize_video_file(*stylizer_, dir_.path("clip.avi"), dir_.path(output),
+                               [&](int64_t done, int64_t) { progress.push_back(done); });
         EXPECT_EQ(result.frames, 17) << output;
         EXPECT_FALSE(result.interrupted);
         EXPECT_EQ(progress.size(), 17u);
@@ -75,7 +77,8 @@ TEST_F(OfflineJobs, InterruptedVideoKeepsAPlayableFileOfTheFramesSoFar) {
 
 TEST_F(OfflineJobs, BadVideoLeavesNothingBehind) {
     testing::write_text(dir_.path("broken.mp4"), std::string(5000, 'x'));
-    EXPECT_THROW(stylize_video_file(*stylizer_, dir_.path("broken.mp4"), dir_.path("o.mp4"), {}), Error);
+    EXPECT_THROW(stylize_video_file(*stylizer_, dir_.path("broken.mp4"), dir_.path("o.mp4"), {}),
+                 Error);
     EXPECT_FALSE(std::filesystem::exists(dir_.path("o.mp4")));
     for (const auto& entry : std::filesystem::directory_iterator(dir_.path()))
         EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos);

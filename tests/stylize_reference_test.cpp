@@ -24,7 +24,7 @@ Difference difference(const cv::Mat& a, const cv::Mat& b) {
 }
 
 class FruitsMosaic : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         reference_ = testing::shared_dir() + "/reference/fruits_mosaic.png";
         STYLECAM_REQUIRE_FILE(reference_);

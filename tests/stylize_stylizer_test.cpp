@@ -15,7 +15,7 @@ using testing::TempDir;
 /// A small random transformer net saved to a temporary file: fast, and real enough to test the
 /// machinery around the network.
 class TinyModel : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         torch::manual_seed(42);
         TransformerNet net(TransformerNetOptions().channels(4).residual_blocks(1));

@@ -17,14 +17,14 @@ std::string sample_data(const std::string& name);     ///< opencv-doc examples/d
 
 /// A fresh folder under the system temp dir, removed when the object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     std::string path(const std::string& name = "") const;
 
-private:
+  private:
     std::filesystem::path root_;
 };
 
@@ -43,7 +43,7 @@ void write_text(const std::string& path, const std::string& bytes);
 }  // namespace stylecam::testing
 
 /// Skips the test with a message when `path` does not exist.
-#define STYLECAM_REQUIRE_FILE(path)                                                       \
-    do {                                                                                  \
+#define STYLECAM_REQUIRE_FILE(path)                                                            \
+    do {                                                                                       \
         if (!std::filesystem::exists(path)) GTEST_SKIP() << "needs " << (path) << " (absent)"; \
     } while (false)

@@ -24,13 +24,15 @@ struct StylizeParams {
     double scale = 1.0;
     double strength = 1.0;
     bool preserve_colors = false;
+    int64_t max_frames = -1;
 };
 
 std::string default_model(const std::vector<ModelFolder>& folders) {
     for (const auto& model : list_models(folders))
         if (model.valid) return model.path;
-    STYLECAM_FAIL("no --model given and no model found (looked in --models, $STYLECAM_MODELS and "
-                  "the project's models/)");
+    STYLECAM_FAIL(
+        "no --model given and no model found (looked in --models, $STYLECAM_MODELS and "
+        "the project's models/)");
 }
 
 int run_stylize(const StylizeParams& params) {
@@ -67,11 +69,9 @@ int run_stylize(const StylizeParams& params) {
             bar.finish();
             for (const auto& failure : result.failures)
                 std::fprintf(stderr, "stylecam: error: %s\n", failure.c_str());
-            spdlog::info("wrote {} image(s) into {} ({:.1f} s){}", result.written, params.output,
-                         seconds(),
-                         result.failures.empty()
-                             ? ""
-                             : fmt::format(", {} failed", result.failures.size()));
+            spdlog::info(
+                "wrote {} image(s) into {} ({:.1f} s){}", result.written, params.output, seconds(),
+                result.failures.empty() ? "" : fmt::format(", {} failed", result.failures.size()));
             if (result.interrupted) return kExitInterrupted;
             return result.failures.empty() ? kExitOk : kExitError;
         }
@@ -79,12 +79,13 @@ int run_stylize(const StylizeParams& params) {
             ProgressBar bar("stylize", "frames");
             const auto result = stylize_video_file(
                 stylizer, params.input, params.output,
-                [&](int64_t done, int64_t total) { bar.update(done, total); }, &interrupted);
+                [&](int64_t done, int64_t total) { bar.update(done, total); }, &interrupted,
+                params.max_frames);
             bar.finish();
-            spdlog::info("wrote {} ({} frames at {:.3g} fps, {:.1f} s){}", params.output,
-                         result.frames, result.fps, seconds(),
-                         result.interrupted ? " — interrupted, the file holds the frames so far"
-                                            : "");
+            spdlog::info(
+                "wrote {} ({} frames at {:.3g} fps, {:.1f} s){}", params.output, result.frames,
+                result.fps, seconds(),
+                result.interrupted ? " — interrupted, the file holds the frames so far" : "");
             return result.interrupted ? kExitInterrupted : kExitOk;
         }
     }
@@ -95,27 +96,32 @@ int run_stylize(const StylizeParams& params) {
 
 Command add_stylize_command(CLI::App& app) {
     auto params = std::make_shared<StylizeParams>();
-    CLI::App* command = app.add_subcommand(
-        "stylize", "Stylize a photo, every photo in a folder, or a video file");
+    CLI::App* command =
+        app.add_subcommand("stylize", "Stylize a photo, every photo in a folder, or a video file");
     command->add_option("-m,--model", params->model,
                         "Model file (.safetensors or .onnx) or style name (see `stylecam models`); "
                         "default: the first model found");
     command->add_option("-i,--input", params->input, "Photo, folder of photos, or video file")
         ->required();
-    command->add_option("-o,--output", params->output,
-                        "Output photo, folder (for a folder input) or video file (.mp4, .mkv, .avi)")
+    command
+        ->add_option("-o,--output", params->output,
+                     "Output photo, folder (for a folder input) or video file (.mp4, .mkv, .avi)")
         ->required();
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
-    command->add_option("--scale", params->scale,
-                        "Run the network at this fraction of the input resolution, then resize "
-                        "back (speed/quality; also changes the stroke size)")
+    command
+        ->add_option("--scale", params->scale,
+                     "Run the network at this fraction of the input resolution, then resize "
+                     "back (speed/quality; also changes the stroke size)")
         ->check(CLI::Range(0.01, 4.0));
-    command->add_option("--strength", params->strength,
-                        "0..1: blend of the stylized image with the original")
+    command
+        ->add_option("--strength", params->strength,
+                     "0..1: blend of the stylized image with the original")
         ->check(CLI::Range(0.0, 1.0));
     command->add_flag("--preserve-colors", params->preserve_colors,
                       "Keep the input's colours: stylized luminance, original chroma");
+    command->add_option("--max-frames", params->max_frames,
+                        "Video input: stop after this many frames (-1: all)");
     return {command, [params] { return run_stylize(*params); }};
 }
 

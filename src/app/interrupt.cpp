@@ -1,8 +1,8 @@
 #include "app/interrupt.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace stylecam {
 namespace {

@@ -5,9 +5,9 @@
 #include "core/device.h"
 #include "core/error.h"
 
-#include <opencv2/core/utils/logger.hpp>
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
+#include <opencv2/core/utils/logger.hpp>
 
 #include <cstdio>
 

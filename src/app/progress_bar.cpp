@@ -13,7 +13,8 @@ std::string format_duration(double seconds) {
     const auto total = static_cast<long>(std::lround(seconds));
     char text[32];
     if (total >= 3600)
-        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
+        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60,
+                      total % 60);
     else
         std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
     return text;
@@ -43,7 +44,8 @@ void ProgressBar::draw(bool final) {
     line << label_ << ' ';
     if (total_ > 0) {
         constexpr int kWidth = 24;
-        const double fraction = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
+        const double fraction =
+            std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
         const int filled = static_cast<int>(fraction * kWidth);
         line << '[' << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
              << done_ << '/' << total_;

@@ -10,7 +10,7 @@
 namespace stylecam {
 
 class ProgressBar {
-public:
+  public:
     /// `unit` names what is counted ("frames", "images", "it").
     ProgressBar(std::string label, std::string unit);
     /// `total` < 0 when unknown (no bar, no ETA). `extra` is appended (e.g. loss values).
@@ -18,7 +18,7 @@ public:
     /// Draws the final state and ends the line.
     void finish();
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     void draw(bool final);
 

@@ -14,7 +14,8 @@ namespace stylecam {
 namespace {
 
 TransformerNet make_net() {
-    const std::string real = std::string(STYLECAM_SHARED_DIR) + "/weights/styles/mosaic.safetensors";
+    const std::string real =
+        std::string(STYLECAM_SHARED_DIR) + "/weights/styles/mosaic.safetensors";
     if (std::filesystem::exists(real)) return load_transformer_net(real).net;
     return TransformerNet();
 }
@@ -29,15 +30,17 @@ void run_network(benchmark::State& state, torch::Device device, Precision precis
     auto net = make_net();
     net->to(device, dtype);
     net->eval();
-    const auto input = torch::rand({1, 3, state.range(1), state.range(0)}).mul(255).to(device, dtype);
+    const auto input =
+        torch::rand({1, 3, state.range(1), state.range(0)}).mul(255).to(device, dtype);
     const CpuAutocast autocast(device.is_cpu() && precision == Precision::Bf16);
+    net->forward(input);  // warm-up: first-call allocations and kernel selection
     for (auto _ : state) {
         auto output = net->forward(input);
         if (device.is_cuda()) output = output.cpu();  // synchronizes
         benchmark::DoNotOptimize(output.data_ptr());
     }
-    state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                               benchmark::Counter::kIsRate);
+    state.counters["fps"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 void BM_TransformerNet_CPU_FP32(benchmark::State& state) {

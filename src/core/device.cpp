@@ -21,24 +21,32 @@ Precision parse_precision(const std::string& text) {
     if (text == "fp32") return Precision::Fp32;
     if (text == "bf16") return Precision::Bf16;
     if (text == "fp16") return Precision::Fp16;
-    STYLECAM_FAIL("--precision: unknown precision '", text, "' (expected auto, fp32, bf16 or fp16)");
+    STYLECAM_FAIL("--precision: unknown precision '", text,
+                  "' (expected auto, fp32, bf16 or fp16)");
 }
 
 std::string to_string(DeviceKind kind) {
     switch (kind) {
-        case DeviceKind::Auto: return "auto";
-        case DeviceKind::Cpu: return "cpu";
-        case DeviceKind::Cuda: return "cuda";
+        case DeviceKind::Auto:
+            return "auto";
+        case DeviceKind::Cpu:
+            return "cpu";
+        case DeviceKind::Cuda:
+            return "cuda";
     }
     return "?";
 }
 
 std::string to_string(Precision precision) {
     switch (precision) {
-        case Precision::Auto: return "auto";
-        case Precision::Fp32: return "fp32";
-        case Precision::Bf16: return "bf16";
-        case Precision::Fp16: return "fp16";
+        case Precision::Auto:
+            return "auto";
+        case Precision::Fp32:
+            return "fp32";
+        case Precision::Bf16:
+            return "bf16";
+        case Precision::Fp16:
+            return "fp16";
     }
     return "?";
 }
@@ -47,13 +55,15 @@ bool cuda_available() { return torch::cuda::is_available(); }
 
 torch::Device resolve_device(DeviceKind kind) {
     switch (kind) {
-        case DeviceKind::Cpu: return torch::kCPU;
+        case DeviceKind::Cpu:
+            return torch::kCPU;
         case DeviceKind::Cuda:
             STYLECAM_CHECK(cuda_available(),
                            "--device cuda: CUDA is not available (this LibTorch has no CUDA "
                            "support or no GPU is visible); use --device cpu");
             return torch::Device(torch::kCUDA, 0);
-        case DeviceKind::Auto: break;
+        case DeviceKind::Auto:
+            break;
     }
     return cuda_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }

@@ -39,13 +39,13 @@ void set_cpu_threads(int threads);
 /// RAII: while alive, CPU ops on this thread run under bf16 autocast when `enabled`
 /// (convolutions in bf16, reductions such as instance norm kept in fp32). Thread-local.
 class CpuAutocast {
-public:
+  public:
     explicit CpuAutocast(bool enabled);
     ~CpuAutocast();
     CpuAutocast(const CpuAutocast&) = delete;
     CpuAutocast& operator=(const CpuAutocast&) = delete;
 
-private:
+  private:
     bool enabled_;
     bool was_enabled_ = false;
     at::ScalarType previous_dtype_ = at::kBFloat16;

@@ -7,7 +7,8 @@ std::string one_line_message(const std::exception& error) {
     // LibTorch appends "\nException raised from ..." and a backtrace; keep the first line only.
     const auto newline = message.find('\n');
     if (newline != std::string::npos) message.resize(newline);
-    while (!message.empty() && (message.back() == ' ' || message.back() == '\r')) message.pop_back();
+    while (!message.empty() && (message.back() == ' ' || message.back() == '\r'))
+        message.pop_back();
     return message.empty() ? std::string("unknown error") : message;
 }
 

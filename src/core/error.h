@@ -10,7 +10,7 @@
 namespace stylecam {
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
@@ -31,11 +31,11 @@ std::string one_line_message(const std::exception& error);
 
 /// Throws `stylecam::Error` built from the streamed parts when `condition` is false.
 /// Example: STYLECAM_CHECK(n > 0, "--iterations must be positive, got ", n);
-#define STYLECAM_CHECK(condition, ...)                                       \
-    do {                                                                     \
-        if (!(condition)) {                                                  \
+#define STYLECAM_CHECK(condition, ...)                                        \
+    do {                                                                      \
+        if (!(condition)) {                                                   \
             throw ::stylecam::Error(::stylecam::detail::concat(__VA_ARGS__)); \
-        }                                                                    \
+        }                                                                     \
     } while (false)
 
 /// Throws `stylecam::Error` built from the streamed parts.

@@ -16,7 +16,8 @@ std::string partial_path_for(const std::string& path);
 /// Calls `write(tmp)` with a temporary path beside `path`, then renames it over `path`.
 /// If `write` throws, the temporary file is removed and the exception propagates; `path` is
 /// never left half-written.
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string&)>& write);
 
 /// The extension of `path` in lower case, with its dot (".jpg"); empty when there is none.
 std::string lower_extension(const std::string& path);

@@ -100,8 +100,8 @@ ParsedHeader parse_header(const std::string& json_text, const std::string& name,
             entry.info.shape.push_back(static_cast<int64_t>(d));
         }
         const auto& offsets = value["data_offsets"];
-        STYLECAM_CHECK(offsets.is_array() && offsets.size() == 2 && offsets[0].is_number_unsigned() &&
-                           offsets[1].is_number_unsigned(),
+        STYLECAM_CHECK(offsets.is_array() && offsets.size() == 2 &&
+                           offsets[0].is_number_unsigned() && offsets[1].is_number_unsigned(),
                        where, ": data_offsets must be two non-negative integers");
         entry.begin = offsets[0].get<uint64_t>();
         entry.end = offsets[1].get<uint64_t>();
@@ -136,7 +136,8 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& name)
                    " bytes)");
     const uint64_t header_length = checked_header_length(bytes.data(), bytes.size(), name);
     const uint64_t data_start = 8 + header_length;
-    const auto parsed = parse_header(bytes.substr(8, header_length), name, bytes.size() - data_start);
+    const auto parsed =
+        parse_header(bytes.substr(8, header_length), name, bytes.size() - data_start);
 
     SafeTensors result;
     result.metadata = parsed.metadata;
@@ -204,8 +205,7 @@ std::string serialize_safetensors(const std::map<std::string, torch::Tensor>& te
     return bytes;
 }
 
-void write_safetensors(const std::string& path,
-                       const std::map<std::string, torch::Tensor>& tensors,
+void write_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
                        const Metadata& metadata) {
     const std::string bytes = serialize_safetensors(tensors, metadata);
     write_atomically(path, [&](const std::string& tmp) {

@@ -49,8 +49,7 @@ std::string serialize_safetensors(const std::map<std::string, torch::Tensor>& te
                                   const Metadata& metadata);
 
 /// Writes atomically: a temporary file beside `path`, then rename. Never leaves a partial file.
-void write_safetensors(const std::string& path,
-                       const std::map<std::string, torch::Tensor>& tensors,
+void write_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
                        const Metadata& metadata = {});
 
 }  // namespace stylecam

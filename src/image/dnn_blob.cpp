@@ -14,13 +14,13 @@ cv::Mat image_to_blob(const cv::Mat& bgr8) {
 }
 
 cv::Mat blob_to_image(const cv::Mat& blob) {
-    STYLECAM_CHECK(blob.dims == 4 && blob.size[0] == 1 && blob.size[1] == 3 && blob.type() == CV_32F,
-                   "blob_to_image: expected a 1×3×H×W float blob");
+    STYLECAM_CHECK(
+        blob.dims == 4 && blob.size[0] == 1 && blob.size[1] == 3 && blob.type() == CV_32F,
+        "blob_to_image: expected a 1×3×H×W float blob");
     const int height = blob.size[2], width = blob.size[3];
     std::vector<cv::Mat> planes;  // R, G, B views into the blob
     for (int c = 0; c < 3; ++c)
-        planes.emplace_back(height, width, CV_32F,
-                            const_cast<float*>(blob.ptr<float>(0, c)));
+        planes.emplace_back(height, width, CV_32F, const_cast<float*>(blob.ptr<float>(0, c)));
     cv::Mat rgb_float, bgr8;
     cv::merge(std::vector<cv::Mat>{planes[2], planes[1], planes[0]}, rgb_float);
     rgb_float.convertTo(bgr8, CV_8U);  // saturates to 0..255 and rounds to nearest

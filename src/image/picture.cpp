@@ -17,10 +17,15 @@ cv::Mat to_8bit(const cv::Mat& image) {
     if (image.depth() == CV_8U) return image;
     cv::Mat out;
     switch (image.depth()) {
-        case CV_16U: image.convertTo(out, CV_8U, 1.0 / 257.0); break;
+        case CV_16U:
+            image.convertTo(out, CV_8U, 1.0 / 257.0);
+            break;
         case CV_32F:
-        case CV_64F: image.convertTo(out, CV_8U, 255.0); break;
-        default: STYLECAM_FAIL("unsupported pixel depth ", image.depth());
+        case CV_64F:
+            image.convertTo(out, CV_8U, 255.0);
+            break;
+        default:
+            STYLECAM_FAIL("unsupported pixel depth ", image.depth());
     }
     return out;
 }
@@ -33,13 +38,18 @@ Picture to_picture(const cv::Mat& any) {
     picture.source_depth = any.depth() == CV_16U ? CV_16U : CV_8U;
     const cv::Mat eight = to_8bit(any);
     switch (eight.channels()) {
-        case 1: cv::cvtColor(eight, picture.bgr, cv::COLOR_GRAY2BGR); break;
-        case 3: picture.bgr = eight; break;
+        case 1:
+            cv::cvtColor(eight, picture.bgr, cv::COLOR_GRAY2BGR);
+            break;
+        case 3:
+            picture.bgr = eight;
+            break;
         case 4:
             cv::cvtColor(eight, picture.bgr, cv::COLOR_BGRA2BGR);
             cv::extractChannel(eight, picture.alpha, 3);
             break;
-        default: STYLECAM_FAIL("unsupported channel count ", eight.channels());
+        default:
+            STYLECAM_FAIL("unsupported channel count ", eight.channels());
     }
     return picture;
 }
@@ -59,9 +69,9 @@ cv::Mat from_picture(const Picture& picture, bool with_alpha, bool depth16) {
 }
 
 bool has_image_extension(const std::string& path) {
-    static const char* kExtensions[] = {".jpg",  ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp",
-                                        ".ppm",  ".pgm",  ".pbm", ".pnm", ".jp2", ".exr",  ".hdr",
-                                        ".sr",   ".ras",  ".pxm", ".pic", ".dib", ".jpe"};
+    static const char* kExtensions[] = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp",
+                                        ".ppm", ".pgm",  ".pbm", ".pnm", ".jp2", ".exr",  ".hdr",
+                                        ".sr",  ".ras",  ".pxm", ".pic", ".dib", ".jpe"};
     const std::string ext = lower_extension(path);
     return std::any_of(std::begin(kExtensions), std::end(kExtensions),
                        [&](const char* known) { return ext == known; });

@@ -11,8 +11,8 @@
 namespace stylecam {
 
 struct Picture {
-    cv::Mat bgr;          ///< CV_8UC3, BGR
-    cv::Mat alpha;        ///< CV_8UC1, or empty when the source had no alpha channel
+    cv::Mat bgr;               ///< CV_8UC3, BGR
+    cv::Mat alpha;             ///< CV_8UC1, or empty when the source had no alpha channel
     int source_depth = CV_8U;  ///< CV_8U, CV_16U or CV_32F: the depth written back when possible
 };
 

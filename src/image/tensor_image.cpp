@@ -5,8 +5,8 @@
 namespace stylecam {
 
 torch::Tensor image_to_tensor(const cv::Mat& bgr8) {
-    STYLECAM_CHECK(bgr8.type() == CV_8UC3, "image_to_tensor: expected an 8-bit 3-channel image, got type ",
-                   bgr8.type());
+    STYLECAM_CHECK(bgr8.type() == CV_8UC3,
+                   "image_to_tensor: expected an 8-bit 3-channel image, got type ", bgr8.type());
     STYLECAM_CHECK(!bgr8.empty(), "image_to_tensor: empty image");
     // from_blob with the Mat's real row stride: ROIs and padded rows need no copy here.
     const auto hwc = torch::from_blob(bgr8.data, {bgr8.rows, bgr8.cols, 3},

@@ -5,8 +5,8 @@
 /// Tensors are float, RGB, 0..255, NCHW with N = 1, contiguous, on the CPU, owning their memory
 /// (never aliasing the Mat).
 
-#include <opencv2/core.hpp>
 #include <torch/torch.h>
+#include <opencv2/core.hpp>
 
 namespace stylecam {
 

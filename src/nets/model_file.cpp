@@ -43,8 +43,8 @@ TransformerNetOptions transformer_options_from(const SafeTensorsHeader& header,
     options.channels(conv1->second.shape[0]).residual_blocks(blocks);
     if (metadata.count("channels"))
         STYLECAM_CHECK(metadata_int(metadata, "channels", file) == options.channels(), file,
-                       ": metadata says ", metadata.at("channels"),
-                       " channels but conv1 has ", options.channels());
+                       ": metadata says ", metadata.at("channels"), " channels but conv1 has ",
+                       options.channels());
     if (metadata.count("residual_blocks"))
         STYLECAM_CHECK(metadata_int(metadata, "residual_blocks", file) == blocks, file,
                        ": metadata says ", metadata.at("residual_blocks"),
@@ -60,7 +60,8 @@ LoadedTransformerNet transformer_net_from(const SafeTensors& contents, const std
     LoadedTransformerNet loaded;
     loaded.net = TransformerNet(transformer_options_from(header, file));
     // Community conversions of the PyTorch examples may still carry running statistics.
-    load_state_dict(*loaded.net, contents.tensors, file, R"(in\d+\.running_(mean|var)|.*num_batches_tracked)");
+    load_state_dict(*loaded.net, contents.tensors, file,
+                    R"(in\d+\.running_(mean|var)|.*num_batches_tracked)");
     loaded.net->eval();
     loaded.metadata = contents.metadata;
     return loaded;
@@ -72,8 +73,9 @@ LoadedTransformerNet load_transformer_net(const std::string& file) {
 
 void save_transformer_net(const std::string& file, TransformerNet& net, Metadata metadata,
                           torch::ScalarType dtype) {
-    STYLECAM_CHECK(dtype == torch::kFloat32 || dtype == torch::kFloat16 || dtype == torch::kBFloat16,
-                   file, ": model files store F32, F16 or BF16");
+    STYLECAM_CHECK(
+        dtype == torch::kFloat32 || dtype == torch::kFloat16 || dtype == torch::kBFloat16, file,
+        ": model files store F32, F16 or BF16");
     metadata["architecture"] = kJohnsonArchitecture;
     metadata["channels"] = std::to_string(net->options().channels());
     metadata["residual_blocks"] = std::to_string(net->options().residual_blocks());

@@ -17,8 +17,8 @@ ConvLayerImpl::ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t st
                              int64_t upsample)
     : upsample_(upsample) {
     pad_ = register_module("reflection_pad", torch::nn::ReflectionPad2d(kernel / 2));
-    conv2d_ = register_module("conv2d",
-                              torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride)));
+    conv2d_ = register_module(
+        "conv2d", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride)));
 }
 
 torch::Tensor ConvLayerImpl::forward(torch::Tensor x) {

@@ -25,11 +25,11 @@ struct TransformerNetOptions {
 
 /// Reflection pad of k/2, then a convolution; holds `conv2d` as in the PyTorch example.
 class ConvLayerImpl : public torch::nn::Module {
-public:
+  public:
     ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t upsample = 1);
     torch::Tensor forward(torch::Tensor x);
 
-private:
+  private:
     int64_t upsample_;
     torch::nn::ReflectionPad2d pad_{nullptr};
     torch::nn::Conv2d conv2d_{nullptr};
@@ -38,23 +38,23 @@ TORCH_MODULE(ConvLayer);
 
 /// x + in2(conv2(relu(in1(conv1(x))))), 3×3 convolutions.
 class ResidualBlockImpl : public torch::nn::Module {
-public:
+  public:
     explicit ResidualBlockImpl(int64_t channels);
     torch::Tensor forward(torch::Tensor x);
 
-private:
+  private:
     ConvLayer conv1_{nullptr}, conv2_{nullptr};
     torch::nn::InstanceNorm2d in1_{nullptr}, in2_{nullptr};
 };
 TORCH_MODULE(ResidualBlock);
 
 class TransformerNetImpl : public torch::nn::Module {
-public:
+  public:
     explicit TransformerNetImpl(TransformerNetOptions options = {});
     torch::Tensor forward(torch::Tensor x);
     const TransformerNetOptions& options() const { return options_; }
 
-private:
+  private:
     TransformerNetOptions options_;
     ConvLayer conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr};
     torch::nn::InstanceNorm2d in1_{nullptr}, in2_{nullptr}, in3_{nullptr}, in4_{nullptr},

@@ -68,7 +68,8 @@ std::vector<ModelFolder> model_search_path(const std::vector<std::string>& extra
     std::vector<ModelFolder> folders;
     for (const auto& folder : extra) folders.push_back({folder, "--models"});
     if (const char* env = std::getenv("STYLECAM_MODELS"))
-        for (const auto& folder : split_path_list(env)) folders.push_back({folder, "STYLECAM_MODELS"});
+        for (const auto& folder : split_path_list(env))
+            folders.push_back({folder, "STYLECAM_MODELS"});
     std::error_code ec;
     if (fs::is_directory(STYLECAM_PROJECT_MODELS_DIR, ec))
         folders.push_back({STYLECAM_PROJECT_MODELS_DIR, "project"});
@@ -79,7 +80,8 @@ std::string resolve_model(const std::string& model, const std::vector<ModelFolde
     std::error_code ec;
     STYLECAM_CHECK(!model.empty(), "--model: empty model name");
     if (fs::is_regular_file(model, ec)) return model;
-    const bool looks_like_path = model.find('/') != std::string::npos || fs::path(model).has_extension();
+    const bool looks_like_path =
+        model.find('/') != std::string::npos || fs::path(model).has_extension();
     STYLECAM_CHECK(!looks_like_path, model, ": model file not found");
     for (const auto& folder : folders)
         for (const char* ext : kModelExtensions) {

@@ -16,13 +16,13 @@ struct ModelFolder {
 };
 
 struct ModelInfo {
-    std::string name;          ///< file stem: what `--model NAME` takes
+    std::string name;  ///< file stem: what `--model NAME` takes
     std::string path;
     std::string origin;        ///< the folder's origin
     std::string architecture;  ///< e.g. "johnson2016 (32ch, 5 res)", "onnx", or "invalid: why"
     std::string source;        ///< the file's `source` metadata, when present
     uint64_t size_bytes = 0;
-    int64_t parameters = -1;   ///< -1 when unknown (ONNX, invalid)
+    int64_t parameters = -1;  ///< -1 when unknown (ONNX, invalid)
     bool valid = true;
 };
 

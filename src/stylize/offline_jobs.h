@@ -46,10 +46,11 @@ struct VideoResult {
     bool interrupted = false;  ///< stopped by `stop`: the file holds the frames done so far
 };
 
-/// Every frame of `input` into `output` at the same size and frame rate. When `stop` is set
-/// the frames so far are kept as a playable file; on an error nothing is left behind.
+/// Every frame of `input` (or the first `max_frames` when ≥ 0) into `output` at the same size
+/// and frame rate. When `stop` is set the frames so far are kept as a playable file; on an error
+/// nothing is left behind.
 VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                                const std::string& output, const ProgressCallback& progress,
-                               const std::atomic<bool>* stop = nullptr);
+                               const std::atomic<bool>* stop = nullptr, int64_t max_frames = -1);
 
 }  // namespace stylecam

@@ -9,14 +9,14 @@
 namespace stylecam {
 
 class OnnxStyleNetwork : public StyleNetwork {
-public:
+  public:
     /// Throws `Error("<path>: ...")` if the file cannot be parsed. CPU and fp32 only: asking
     /// for CUDA or a lower precision is an error.
     OnnxStyleNetwork(const std::string& path, const NetworkOptions& options);
     cv::Mat run(const cv::Mat& bgr8) override;
     std::string describe() const override;
 
-private:
+  private:
     std::string path_;
     cv::dnn::Net net_;
 };

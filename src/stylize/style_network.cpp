@@ -4,7 +4,6 @@
 #include "stylize/onnx_style_network.h"
 #include "stylize/torch_style_network.h"
 
-
 namespace stylecam {
 
 std::unique_ptr<StyleNetwork> open_style_network(const std::string& path,

@@ -17,7 +17,7 @@ struct NetworkOptions {
 };
 
 class StyleNetwork {
-public:
+  public:
     virtual ~StyleNetwork() = default;
     /// Stylizes a CV_8UC3 BGR image whose height and width are multiples of 4 and at least 8;
     /// returns CV_8UC3 BGR of the same size.

@@ -29,7 +29,8 @@ cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side) {
     cv::Mat padded;
     // BORDER_REFLECT_101 reflects about the edge pixel, like torch's ReflectionPad2d; a 1-pixel
     // image has nothing to reflect and is replicated.
-    const int border = (image.rows > 1 && image.cols > 1) ? cv::BORDER_REFLECT_101 : cv::BORDER_REPLICATE;
+    const int border =
+        (image.rows > 1 && image.cols > 1) ? cv::BORDER_REFLECT_101 : cv::BORDER_REPLICATE;
     cv::copyMakeBorder(image, padded, 0, bottom, 0, right, border);
     return padded;
 }
@@ -61,9 +62,11 @@ cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
 
     cv::Mat input = bgr8;
     if (options_.scale != 1.0) {
-        const cv::Size scaled(std::max(1, static_cast<int>(std::lround(bgr8.cols * options_.scale))),
-                              std::max(1, static_cast<int>(std::lround(bgr8.rows * options_.scale))));
-        cv::resize(bgr8, input, scaled, 0, 0, options_.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+        const cv::Size scaled(
+            std::max(1, static_cast<int>(std::lround(bgr8.cols * options_.scale))),
+            std::max(1, static_cast<int>(std::lround(bgr8.rows * options_.scale))));
+        cv::resize(bgr8, input, scaled, 0, 0,
+                   options_.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
     }
     const cv::Mat padded = pad_for_network(input, static_cast<int>(kTransformerNetSizeMultiple),
                                            static_cast<int>(kTransformerNetMinSide));

@@ -32,7 +32,7 @@ void validate(const StylizerOptions& options);
 cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side);
 
 class Stylizer {
-public:
+  public:
     /// Opens the model file (safetensors or .onnx). Throws `Error("<path>: ...")`.
     Stylizer(const std::string& model_path, const StylizerOptions& options);
 
@@ -46,7 +46,7 @@ public:
     const std::string& model_path() const { return model_path_; }
     std::string describe() const { return network_->describe(); }
 
-private:
+  private:
     std::string model_path_;
     StylizerOptions options_;
     std::unique_ptr<StyleNetwork> network_;

@@ -7,14 +7,14 @@
 namespace stylecam {
 
 class TorchStyleNetwork : public StyleNetwork {
-public:
+  public:
     /// Loads `path` onto the resolved device; fp16 on CUDA converts the weights, bf16 on the CPU
     /// runs under autocast. Throws `Error`.
     TorchStyleNetwork(const std::string& path, const NetworkOptions& options);
     cv::Mat run(const cv::Mat& bgr8) override;
     std::string describe() const override;
 
-private:
+  private:
     TransformerNet net_{nullptr};
     torch::Device device_{torch::kCPU};
     Precision precision_ = Precision::Fp32;

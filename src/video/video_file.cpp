@@ -6,8 +6,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
@@ -19,8 +19,7 @@ std::vector<int> fourccs_for(const std::string& ext) {
     const auto fourcc = [](const char* code) {
         return cv::VideoWriter::fourcc(code[0], code[1], code[2], code[3]);
     };
-    if (ext == ".mp4" || ext == ".m4v" || ext == ".mov")
-        return {fourcc("avc1"), fourcc("mp4v")};
+    if (ext == ".mp4" || ext == ".m4v" || ext == ".mov") return {fourcc("avc1"), fourcc("mp4v")};
     if (ext == ".mkv") return {fourcc("X264"), fourcc("mp4v"), fourcc("MJPG")};
     if (ext == ".avi") return {fourcc("MJPG"), fourcc("XVID")};
     if (ext == ".webm") return {fourcc("VP80"), fourcc("VP90")};
@@ -38,8 +37,8 @@ void quiet_ffmpeg_once() {
 }  // namespace
 
 bool has_video_extension(const std::string& path) {
-    static const char* kExtensions[] = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm",
-                                        ".mpg", ".mpeg", ".wmv", ".flv", ".ogv", ".3gp", ".ts"};
+    static const char* kExtensions[] = {".mp4",  ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg",
+                                        ".mpeg", ".wmv", ".flv", ".ogv", ".3gp", ".ts"};
     const std::string ext = lower_extension(path);
     return std::any_of(std::begin(kExtensions), std::end(kExtensions),
                        [&](const char* known) { return ext == known; });

@@ -15,12 +15,12 @@ bool has_video_extension(const std::string& path);
 
 struct VideoInfo {
     cv::Size size;
-    double fps = 0;             ///< frames per second as the container declares it (>0)
-    int64_t frame_count = -1;   ///< the container's estimate; -1 when unknown
+    double fps = 0;            ///< frames per second as the container declares it (>0)
+    int64_t frame_count = -1;  ///< the container's estimate; -1 when unknown
 };
 
 class VideoReader {
-public:
+  public:
     /// Opens `path`; throws `Error("<path>: ...")` when it is missing or cannot be decoded.
     explicit VideoReader(const std::string& path);
     VideoReader(VideoReader&&) = default;
@@ -30,7 +30,7 @@ public:
     /// Next frame as CV_8UC3 BGR; false at the end of the stream.
     bool read(cv::Mat& frame);
 
-private:
+  private:
     std::string path_;
     std::unique_ptr<cv::VideoCapture> capture_;
     VideoInfo info_;
@@ -39,7 +39,7 @@ private:
 /// Writes frames of one fixed size. The codec follows the extension (.mp4: H.264 when the
 /// FFmpeg build has an encoder, else MPEG-4 Part 2; .avi: MJPG; .mkv: H.264/MPEG-4; .webm: VP8).
 class VideoWriter {
-public:
+  public:
     /// Opens `path` for writing; throws `Error("<path>: ...")` if no codec fits or it cannot be
     /// created.
     VideoWriter(const std::string& path, cv::Size size, double fps);
@@ -53,7 +53,7 @@ public:
     void close();
     int64_t frames_written() const { return frames_written_; }
 
-private:
+  private:
     std::string path_;
     cv::Size size_;
     std::unique_ptr<cv::VideoWriter> writer_;
