@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
                (cuda_available() ? "available" : "not available") + ")";
     });
 
-    std::vector<Command> commands = {add_stylize_command(app), add_models_command(app)};
+    std::vector<Command> commands = {add_live_command(app), add_stylize_command(app),
+                                     add_models_command(app)};
 
     try {
         app.parse(argc, argv);

@@ -52,7 +52,7 @@ VideoReader::VideoReader(const std::string& path)
     STYLECAM_CHECK(fs::is_regular_file(path, ec), path, ": not a regular file");
     bool opened = false;
     try {
-        opened = capture_->open(path, cv::CAP_FFMPEG) || capture_->open(path, cv::CAP_ANY);
+        opened = capture_->open(path, cv::CAP_FFMPEG);
     } catch (const cv::Exception&) {
         opened = false;
     }

@@ -1,0 +1,205 @@
+/// `stylecam live`: camera (or clip, image, test pattern) in, original | stylized in a window.
+
+#include "app/command.h"
+#include "app/interrupt.h"
+#include "core/error.h"
+#include "core/file_util.h"
+#include "gui/live_app.h"
+#include "stylize/model_registry.h"
+#include "video/video_file.h"
+
+#include <spdlog/spdlog.h>
+#include <stylecam_build_paths.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+namespace stylecam {
+namespace {
+
+struct LiveParams {
+    int camera = 0;
+    int width = 640, height = 480;
+    double fps = 30;
+    std::string input;
+    bool test_pattern = false;
+    std::string style;
+    std::vector<std::string> model_folders;
+    ComputeOptions compute;
+    double scale = 1.0;
+    double strength = 1.0;
+    bool preserve_colors = false;
+    std::string record;
+    std::string record_dir = ".";
+    bool record_side_by_side = false;
+    int64_t frames = -1;
+    std::string screenshot;
+    std::string shaders;
+    std::string view = "side";
+};
+
+constexpr const char* kSampleClip = "vtest.avi";
+
+std::string shader_dir(const std::string& option) {
+    if (!option.empty()) return option;
+    if (const char* env = std::getenv("STYLECAM_SHADERS")) return env;
+    return STYLECAM_SHADERS_DIR;
+}
+
+ViewMode parse_view(const std::string& view) {
+    if (view == "side") return ViewMode::SideBySide;
+    if (view == "stylized") return ViewMode::Stylized;
+    if (view == "original") return ViewMode::Original;
+    if (view == "wipe") return ViewMode::Wipe;
+    STYLECAM_FAIL("--view: unknown view '", view, "'");
+}
+
+/// Every usable model (first of each name), and the index of the one asked for.
+std::vector<StyleEntry> find_styles(const LiveParams& params, int* selected) {
+    const auto folders = model_search_path(params.model_folders);
+    std::vector<StyleEntry> styles;
+    for (const auto& model : list_models(folders))
+        if (model.valid && model.origin.find("shadowed") == std::string::npos)
+            styles.push_back({model.name, model.path});
+    *selected = 0;
+    if (!params.style.empty()) {
+        const std::string path = resolve_model(params.style, folders);
+        const auto found = std::find_if(styles.begin(), styles.end(), [&](const StyleEntry& entry) {
+            return entry.path == path;
+        });
+        if (found == styles.end()) {
+            styles.insert(styles.begin(), {std::filesystem::path(path).stem().string(), path});
+        } else {
+            *selected = static_cast<int>(found - styles.begin());
+        }
+    }
+    STYLECAM_CHECK(!styles.empty(),
+                   "no styles found (looked in --models, $STYLECAM_MODELS and the project's "
+                   "models/); `stylecam models` shows the search path");
+    return styles;
+}
+
+/// The source the user asked for; with no --input and no camera, the sample clip.
+std::pair<SourceSpec, std::unique_ptr<FrameSource>> open_source(const LiveParams& params) {
+    SourceSpec spec;
+    spec.size = {params.width, params.height};
+    spec.fps = params.fps;
+    if (params.test_pattern) {
+        spec.kind = SourceSpec::Kind::TestPattern;
+    } else if (!params.input.empty()) {
+        spec.kind = SourceSpec::Kind::File;
+        spec.path = params.input;
+    } else {
+        spec.kind = SourceSpec::Kind::Camera;
+        spec.camera_index = params.camera;
+        try {
+            auto source = open_frame_source(spec);
+            return {spec, std::move(source)};
+        } catch (const Error& error) {
+            const std::string clip = std::string(STYLECAM_SAMPLE_DATA_DIR) + "/" + kSampleClip;
+            STYLECAM_CHECK(std::filesystem::exists(clip), error.what(),
+                           " (and the sample clip is missing: install opencv-doc or use --input)");
+            spdlog::warn("{}: playing the sample clip {} instead", error.what(), clip);
+            spec.kind = SourceSpec::Kind::File;
+            spec.path = clip;
+        }
+    }
+    auto source = open_frame_source(spec);
+    return {spec, std::move(source)};
+}
+
+int run_live(const LiveParams& params) {
+    const auto& interrupted = install_interrupt_handler();
+    LiveSettings settings;
+    settings.styles = find_styles(params, &settings.style);
+    settings.stylizer.network = apply_compute_options(params.compute);
+    settings.stylizer.scale = params.scale;
+    settings.stylizer.strength = params.strength;
+    settings.stylizer.preserve_colors = params.preserve_colors;
+    validate(settings.stylizer);
+    // Load the first style now: a broken model is reported before a window opens.
+    Stylizer probe(settings.styles[static_cast<size_t>(settings.style)].path, settings.stylizer);
+    spdlog::info("style {} on {}", settings.styles[static_cast<size_t>(settings.style)].name,
+                 probe.describe());
+
+    LiveAppOptions app;
+    app.shader_dir = shader_dir(params.shaders);
+    app.record_dir = params.record_dir;
+    app.record_side_by_side = params.record_side_by_side;
+    app.frames = params.frames;
+    app.screenshot = params.screenshot;
+    app.view = parse_view(params.view);
+    app.stylizer = settings.stylizer;
+    app.style = settings.style;
+    settings.record_path = params.record;
+    settings.record_side_by_side = params.record_side_by_side;
+    if (!params.record.empty()) {
+        STYLECAM_CHECK(has_video_extension(params.record), params.record,
+                       ": unknown video format (use .mp4, .mkv, .avi or .webm)");
+        check_parent_writable(params.record);
+    }
+    if (!app.screenshot.empty()) check_parent_writable(app.screenshot);
+
+    auto [spec, source] = open_source(params);
+    settings.source = spec;
+    spdlog::info("source {}", source->describe());
+    LivePipeline pipeline(settings, std::move(source));
+    const auto summary = run_live_app(pipeline, app, interrupted);
+
+    const auto& stats = summary.stats;
+    spdlog::info("displayed {} frames; captured {}, stylized {}, dropped {} (OpenGL: {})",
+                 summary.displayed, stats.captured, stats.stylized, stats.dropped,
+                 summary.renderer);
+    if (!stats.recording_path.empty())
+        spdlog::info("recorded {} frames to {}", stats.recorded_frames, stats.recording_path);
+    if (!params.screenshot.empty()) spdlog::info("screenshot {}", params.screenshot);
+    STYLECAM_CHECK(stats.recording_error.empty(), "recording failed: ", stats.recording_error);
+    return interrupted ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace
+
+Command add_live_command(CLI::App& app) {
+    auto params = std::make_shared<LiveParams>();
+    CLI::App* command = app.add_subcommand(
+        "live", "Camera in, original and stylized side by side in a window; switch styles, record");
+    command->add_option("--camera", params->camera, "Camera index (without --input)");
+    command->add_option("--width", params->width, "Requested camera width / test pattern width");
+    command->add_option("--height", params->height,
+                        "Requested camera height / test pattern height");
+    command
+        ->add_option("--fps", params->fps,
+                     "Requested camera rate / rate of still images and the test pattern")
+        ->check(CLI::PositiveNumber);
+    command->add_option("-i,--input", params->input,
+                        "A video file (looped at its own rate) or a still image");
+    command->add_flag("--test-pattern", params->test_pattern,
+                      "Use a generated moving test pattern");
+    command->add_option("-s,--style", params->style, "Style to start with (name or model file)");
+    add_models_option(*command, params->model_folders);
+    add_compute_options(*command, params->compute);
+    command->add_option("--scale", params->scale, "Inference scale (speed/quality)")
+        ->check(CLI::Range(0.1, 2.0));
+    command->add_option("--strength", params->strength, "0..1 blend with the original")
+        ->check(CLI::Range(0.0, 1.0));
+    command->add_flag("--preserve-colors", params->preserve_colors, "Keep the original colours");
+    command->add_option("--record", params->record,
+                        "Start recording the stylized stream to this file at once");
+    command->add_option("--record-dir", params->record_dir,
+                        "Folder for recordings (R) and snapshots (S)");
+    command->add_flag("--record-side-by-side", params->record_side_by_side,
+                      "Record original | stylized instead of the stylized picture alone");
+    command->add_option("--frames", params->frames,
+                        "Quit after this many displayed frames (-1: run until closed)");
+    command->add_option("--screenshot", params->screenshot,
+                        "Write the last displayed window to this PNG");
+    command->add_option("--view", params->view, "side | stylized | original | wipe")
+        ->check(CLI::IsMember({"side", "stylized", "original", "wipe"}));
+    command->add_option(
+        "--shaders", params->shaders,
+        "Folder with the GLSL shaders (default: $STYLECAM_SHADERS or the project's shaders/)");
+    return {command, [params] { return run_live(*params); }};
+}
+
+}  // namespace stylecam

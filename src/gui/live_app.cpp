@@ -1,0 +1,181 @@
+#include "gui/live_app.h"
+
+#include "core/error.h"
+#include "gui/gl_objects.h"
+#include "gui/live_panels.h"
+#include "gui/video_view.h"
+#include "gui/window.h"
+#include "image/picture.h"
+#include "live/rate_meter.h"
+#include "video/recorder.h"
+
+#include <imgui.h>
+
+#include <thread>
+
+namespace stylecam {
+namespace {
+
+constexpr float kPanelWidth = 320.0f;
+constexpr auto kMinFrameTime = std::chrono::microseconds(1000000 / 60);
+
+LiveUiState initial_state(const LiveAppOptions& options) {
+    LiveUiState state;
+    state.style = options.style;
+    state.strength = static_cast<float>(options.stylizer.strength);
+    state.preserve_colors = options.stylizer.preserve_colors;
+    state.scale = static_cast<float>(options.stylizer.scale);
+    state.device = static_cast<int>(options.stylizer.network.device);
+    state.precision = static_cast<int>(options.stylizer.network.precision);
+    state.mode = options.view;
+    state.record_side_by_side = options.record_side_by_side;
+    return state;
+}
+
+/// Turns the user's actions into pipeline commands and window changes.
+class ActionHandler {
+  public:
+    ActionHandler(LivePipeline& pipeline, Window& window, const LiveAppOptions& options)
+        : pipeline_(pipeline), window_(window), options_(options) {}
+
+    void handle(const LiveUiActions& actions, LiveUiState& state, const LiveStats& stats,
+                const cv::Mat& last_stylized) {
+        if (actions.select_style >= 0) {
+            state.style = actions.select_style;
+            pipeline_.send(LiveCommand::select_style(actions.select_style));
+        }
+        if (actions.strength_changed) pipeline_.send(LiveCommand::strength(state.strength));
+        if (actions.preserve_colors_changed)
+            pipeline_.send(LiveCommand::preserve_colors(state.preserve_colors));
+        if (actions.scale_changed) pipeline_.send(LiveCommand::scale(state.scale));
+        if (actions.network_changed)
+            pipeline_.send(LiveCommand::set_network(
+                {static_cast<DeviceKind>(state.device), static_cast<Precision>(state.precision)}));
+        if (actions.toggle_recording) {
+            if (stats.recording) {
+                pipeline_.send(LiveCommand::stop_recording());
+                state.message = "saved " + stats.recording_path;
+            } else {
+                start_recording(timestamped_path(options_.record_dir, "stylecam", ".mp4"),
+                                state.record_side_by_side);
+            }
+        }
+        if (actions.snapshot && !last_stylized.empty()) {
+            try {
+                const auto path =
+                    timestamped_path(options_.record_dir, "stylecam-snapshot", ".png");
+                Picture picture;
+                picture.bgr = last_stylized;
+                write_picture(path, picture);
+                state.message = "saved " + path;
+            } catch (const Error& error) {
+                state.message = error.what();
+            }
+        }
+        if (actions.fullscreen) window_.toggle_fullscreen();
+        if (actions.quit) window_.request_close();
+    }
+
+    void start_recording(const std::string& path, bool side_by_side) {
+        pipeline_.send(LiveCommand::start_recording(path, side_by_side));
+    }
+
+  private:
+    LivePipeline& pipeline_;
+    Window& window_;
+    const LiveAppOptions& options_;
+};
+
+}  // namespace
+
+LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& options,
+                            const std::atomic<bool>& interrupted) {
+    struct StopOnExit {
+        LivePipeline& pipeline;
+        ~StopOnExit() { pipeline.stop(); }
+    } stop_on_exit{pipeline};
+
+    Window window(options.width, options.height, "StyleCam");
+    VideoView view(options.shader_dir);
+    GlTexture original, stylized;
+    std::vector<GlTexture> thumbnails(pipeline.styles().size());
+    uint64_t thumbnails_version = 0;
+    LiveUiState state = initial_state(options);
+    ActionHandler handler(pipeline, window, options);
+
+    LiveAppSummary summary;
+    summary.renderer = window.renderer();
+    RateMeter display_rate;
+    double latency_ms = 0;
+    cv::Mat last_stylized;
+    cv::Mat last_screen;
+
+    while (!window.should_close() && !interrupted) {
+        const auto frame_start = LiveClock::now();
+        window.begin_frame();
+
+        if (auto result = pipeline.take_result()) {
+            original.upload(result->original);
+            stylized.upload(result->stylized);
+            last_stylized = result->stylized;
+            const double latency =
+                std::chrono::duration<double, std::milli>(LiveClock::now() - result->captured)
+                    .count();
+            latency_ms = latency_ms == 0 ? latency : 0.8 * latency_ms + 0.2 * latency;
+        }
+        uint64_t version = 0;
+        auto images = pipeline.thumbnails(&version);
+        if (version != thumbnails_version) {
+            thumbnails_version = version;
+            for (size_t i = 0; i < images.size() && i < thumbnails.size(); ++i)
+                if (!images[i].empty()) thumbnails[i].upload(images[i]);
+        }
+
+        const LiveStats stats = pipeline.stats();
+        state.style = stats.style;
+        int fb_width = 0, fb_height = 0;
+        window.framebuffer_size(&fb_width, &fb_height);
+        const ViewRect area{kPanelWidth, 0, fb_width - kPanelWidth, static_cast<float>(fb_height)};
+
+        LiveUiActions actions = draw_live_panel(
+            state, stats, pipeline.styles(), thumbnails, cuda_available(), kPanelWidth,
+            static_cast<float>(fb_height), display_rate.rate(), latency_ms);
+        actions.merge(read_shortcuts(static_cast<int>(pipeline.styles().size())));
+        if (state.mode == ViewMode::Wipe && !original.empty())
+            draw_wipe_divider(state, layout_views(area, original.size(), ViewMode::Wipe).stylized);
+        draw_status_banner(stats, area);
+        if (stylized.empty()) {
+            ImGui::GetForegroundDrawList()->AddText(ImVec2(area.x + 20, area.y + area.h / 2),
+                                                    IM_COL32(255, 255, 255, 255),
+                                                    "waiting for the first stylized frame...");
+        }
+        handler.handle(actions, state, stats, last_stylized);
+
+        glViewport(0, 0, fb_width, fb_height);
+        glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        view.draw(original, stylized, area, state.mode, state.split, fb_height);
+        glViewport(0, 0, fb_width, fb_height);
+        window.render_ui();
+
+        if (!stylized.empty()) {
+            ++summary.displayed;
+            if (!options.screenshot.empty()) last_screen = read_framebuffer(fb_width, fb_height);
+        }
+        window.swap();
+        display_rate.tick();
+        if (options.frames >= 0 && summary.displayed >= options.frames) break;
+        std::this_thread::sleep_until(frame_start + kMinFrameTime);
+    }
+
+    if (!options.screenshot.empty() && !last_screen.empty()) {
+        Picture picture;
+        picture.bgr = last_screen;
+        write_picture(options.screenshot, picture);
+    }
+    pipeline.stop();
+    summary.stats = pipeline.stats();
+    return summary;
+}
+
+}  // namespace stylecam

@@ -1,0 +1,39 @@
+#pragma once
+/// The live window's main loop: takes results from the pipeline, draws original | stylized with
+/// the panels, turns the user's actions into pipeline commands. Runs on the main thread until
+/// the window closes, Esc, `interrupted`, or `frames` displayed frames.
+
+#include "gui/view_layout.h"
+#include "live/live_pipeline.h"
+
+#include <atomic>
+#include <string>
+
+namespace stylecam {
+
+struct LiveAppOptions {
+    std::string shader_dir;            ///< holds video.vert and video.frag
+    std::string record_dir = ".";      ///< where R and S write timestamped files
+    bool record_side_by_side = false;  ///< initial state of the panel's checkbox
+    int64_t frames = -1;               ///< quit after this many displayed frames (counted from the
+                                       ///< first stylized picture); -1: run until closed
+    std::string screenshot;            ///< write the last displayed window image here (PNG)
+    int width = 1600, height = 760;    ///< initial window size
+    ViewMode view = ViewMode::SideBySide;
+    /// Current settings, shown by the panel (the pipeline already uses them).
+    StylizerOptions stylizer;
+    int style = 0;
+};
+
+struct LiveAppSummary {
+    int64_t displayed = 0;  ///< frames drawn with a stylized picture
+    LiveStats stats;        ///< after the pipeline stopped (recording flushed)
+    std::string renderer;   ///< OpenGL renderer string
+};
+
+/// Throws `Error` when the window or the shaders cannot be set up; the pipeline is stopped
+/// (and its recording closed) before returning, whatever happens.
+LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& options,
+                            const std::atomic<bool>& interrupted);
+
+}  // namespace stylecam

@@ -1,0 +1,273 @@
+#include "live/live_pipeline.h"
+
+#include "core/error.h"
+#include "video/recorder.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+namespace stylecam {
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+
+/// Sleeps up to `duration`, returning early when `running` turns false.
+void sleep_while(const std::atomic<bool>& running, LiveClock::duration duration) {
+    const auto until = LiveClock::now() + duration;
+    while (running && LiveClock::now() < until) std::this_thread::sleep_for(kPollInterval);
+}
+
+}  // namespace
+
+LivePipeline::LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> source)
+    : settings_(std::move(settings)), source_(std::move(source)) {
+    STYLECAM_CHECK(!settings_.styles.empty(), "live: no style to show");
+    settings_.style = std::clamp(settings_.style, 0, static_cast<int>(settings_.styles.size()) - 1);
+    stylizers_.resize(settings_.styles.size());
+    thumbnails_.resize(settings_.styles.size());
+    stats_.source = source_ ? source_->describe() : "";
+    stats_.style = settings_.style;
+    capture_thread_ = std::thread([this] { capture_loop(); });
+    inference_thread_ = std::thread([this] { inference_loop(); });
+}
+
+LivePipeline::~LivePipeline() { stop(); }
+
+void LivePipeline::stop() {
+    running_ = false;
+    frames_.close();
+    if (capture_thread_.joinable()) capture_thread_.join();
+    if (inference_thread_.joinable()) inference_thread_.join();
+}
+
+void LivePipeline::send(LiveCommand command) {
+    std::lock_guard<std::mutex> lock(commands_mutex_);
+    commands_.push_back(std::move(command));
+}
+
+LiveStats LivePipeline::stats() const {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    LiveStats copy = stats_;
+    copy.capture_fps = capture_rate_.rate();
+    copy.inference_fps = inference_rate_.rate();
+    copy.dropped = frames_.dropped();
+    return copy;
+}
+
+std::vector<cv::Mat> LivePipeline::thumbnails(uint64_t* version) const {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    if (version) *version = thumbnails_version_;
+    return thumbnails_;
+}
+
+void LivePipeline::set_error(const std::string& message) {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.error = message;
+}
+
+void LivePipeline::capture_loop() {
+    int64_t sequence = 0;
+    auto backoff = std::chrono::milliseconds(500);
+    while (running_) {
+        try {
+            if (!source_) {
+                source_ = open_frame_source(settings_.source);
+                backoff = std::chrono::milliseconds(500);
+                std::lock_guard<std::mutex> lock(stats_mutex_);
+                stats_.source = source_->describe();
+                stats_.source_status.clear();
+            }
+            cv::Mat image;
+            if (!source_->read(image)) {
+                source_.reset();
+                std::lock_guard<std::mutex> lock(stats_mutex_);
+                stats_.source_status = stats_.source + " lost: reopening";
+                continue;
+            }
+            const auto now = LiveClock::now();
+            capture_rate_.tick(now);
+            frames_.put({std::move(image), sequence++, now});
+            std::lock_guard<std::mutex> lock(stats_mutex_);
+            stats_.captured = sequence;
+        } catch (const std::exception& error) {
+            source_.reset();
+            {
+                std::lock_guard<std::mutex> lock(stats_mutex_);
+                stats_.source_status = one_line_message(error) + " (retrying in " +
+                                       std::to_string(backoff.count() / 1000.0).substr(0, 3) +
+                                       " s)";
+            }
+            sleep_while(running_, backoff);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(8000));
+        }
+    }
+    source_.reset();
+}
+
+Stylizer& LivePipeline::stylizer_for(int style) {
+    auto& slot = stylizers_.at(static_cast<size_t>(style));
+    if (!slot) {
+        slot = std::make_unique<Stylizer>(settings_.styles[static_cast<size_t>(style)].path,
+                                          settings_.stylizer);
+    }
+    return *slot;
+}
+
+void LivePipeline::apply(const LiveCommand& command) {
+    using Kind = LiveCommand::Kind;
+    auto& options = settings_.stylizer;
+    switch (command.kind) {
+        case Kind::SelectStyle:
+            if (command.index >= 0 && command.index < static_cast<int>(settings_.styles.size())) {
+                stylizer_for(command.index);  // load now: errors keep the current style
+                settings_.style = command.index;
+            }
+            break;
+        case Kind::SetStrength:
+            options.strength = std::clamp(command.value, 0.0, 1.0);
+            break;
+        case Kind::SetPreserveColors:
+            options.preserve_colors = command.flag;
+            break;
+        case Kind::SetScale:
+            options.scale = std::clamp(command.value, 0.1, 2.0);
+            break;
+        case Kind::SetNetwork: {
+            // Build the new current stylizer first: a failure (e.g. no CUDA) keeps the old ones.
+            StylizerOptions next = options;
+            next.network = command.network;
+            auto replacement = std::make_unique<Stylizer>(
+                settings_.styles[static_cast<size_t>(settings_.style)].path, next);
+            options = next;
+            for (auto& stylizer : stylizers_) stylizer.reset();
+            stylizers_[static_cast<size_t>(settings_.style)] = std::move(replacement);
+            break;
+        }
+        case Kind::StartRecording:
+            finish_recording();
+            recorder_ = std::make_unique<Recorder>(command.path);
+            record_side_by_side_ = command.flag;
+            break;
+        case Kind::StopRecording:
+            finish_recording();
+            break;
+    }
+    for (auto& stylizer : stylizers_) {
+        if (!stylizer) continue;
+        stylizer->set_strength(options.strength);
+        stylizer->set_scale(options.scale);
+        stylizer->set_preserve_colors(options.preserve_colors);
+    }
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.style = settings_.style;
+    stats_.recording = recorder_ != nullptr;
+    if (recorder_) {
+        stats_.recording_path = recorder_->path();
+        stats_.recorded_frames = 0;
+        stats_.recording_error.clear();
+    }
+}
+
+void LivePipeline::finish_recording() {
+    if (!recorder_) return;
+    recorder_->stop();
+    {
+        std::lock_guard<std::mutex> lock(stats_mutex_);
+        stats_.recording = false;
+        stats_.recording_path = recorder_->path();
+        stats_.recorded_frames = recorder_->frames_written();
+        stats_.recording_error = recorder_->error();
+    }
+    recorder_.reset();
+}
+
+void LivePipeline::refresh_thumbnail(const cv::Mat& frame) {
+    const int style = next_thumbnail_;
+    next_thumbnail_ = (next_thumbnail_ + 1) % static_cast<int>(settings_.styles.size());
+    cv::Mat small;
+    cv::resize(frame, small, settings_.thumbnail_size, 0, 0, cv::INTER_AREA);
+    Stylizer& stylizer = stylizer_for(style);  // also preloads every style in turn
+    const double scale = stylizer.options().scale;
+    stylizer.set_scale(1.0);
+    cv::Mat thumbnail = stylizer.stylize(small);
+    stylizer.set_scale(scale);
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    thumbnails_[static_cast<size_t>(style)] = thumbnail;
+    ++thumbnails_version_;
+}
+
+void LivePipeline::inference_loop() {
+    int64_t stylized = 0;
+    if (!settings_.record_path.empty()) {
+        try {
+            apply(
+                LiveCommand::start_recording(settings_.record_path, settings_.record_side_by_side));
+        } catch (const std::exception& error) {
+            std::lock_guard<std::mutex> lock(stats_mutex_);
+            stats_.recording_error = one_line_message(error);
+        }
+    }
+    while (running_) {
+        try {
+            std::deque<LiveCommand> pending;
+            {
+                std::lock_guard<std::mutex> lock(commands_mutex_);
+                pending.swap(commands_);
+            }
+            for (const auto& command : pending) {
+                try {
+                    apply(command);
+                    set_error("");
+                } catch (const std::exception& error) {
+                    set_error(one_line_message(error));
+                }
+            }
+
+            auto frame = frames_.take(kPollInterval);
+            if (!frame) continue;
+            Stylizer& stylizer = stylizer_for(settings_.style);
+            const auto start = LiveClock::now();
+            LiveResult result;
+            result.stylized = stylizer.stylize(frame->image);
+            result.inference_ms =
+                std::chrono::duration<double, std::milli>(LiveClock::now() - start).count();
+            result.original = std::move(frame->image);
+            result.sequence = frame->sequence;
+            result.captured = frame->captured;
+            result.style = settings_.style;
+            inference_rate_.tick();
+            ++stylized;
+
+            if (recorder_ && recorder_->error().empty()) {
+                if (record_side_by_side_) {
+                    cv::Mat both;
+                    cv::hconcat(result.original, result.stylized, both);
+                    recorder_->push(both, result.captured);
+                } else {
+                    recorder_->push(result.stylized, result.captured);
+                }
+            }
+            {
+                std::lock_guard<std::mutex> lock(stats_mutex_);
+                stats_.network = stylizer.describe();
+                stats_.inference_ms = result.inference_ms;
+                stats_.stylized = stylized;
+                if (recorder_) {
+                    stats_.recorded_frames = recorder_->frames_accepted();
+                    stats_.recording_error = recorder_->error();
+                }
+            }
+            const cv::Mat original = result.original;
+            results_.put(std::move(result));
+            if (settings_.thumbnail_every > 0 && stylized % settings_.thumbnail_every == 1)
+                refresh_thumbnail(original);
+        } catch (const std::exception& error) {
+            set_error(one_line_message(error));
+            sleep_while(running_, std::chrono::milliseconds(200));
+        }
+    }
+    finish_recording();
+}
+
+}  // namespace stylecam

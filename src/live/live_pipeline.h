@@ -1,0 +1,191 @@
+#pragma once
+/// The live pipeline without any UI: capture thread → latest-frame mailbox → inference thread →
+/// result mailbox → whoever displays (the main thread). Commands from the UI reach the inference
+/// thread through a queue; stats are readable from any thread.
+///
+/// Threads: the capture thread owns the FrameSource; the inference thread owns the Stylizers
+/// (one per style, loaded on first use and kept), the device and the Recorder. Every thread
+/// body catches its exceptions and reports them in `LiveStats`; none ends the process.
+
+#include "live/mailbox.h"
+#include "live/rate_meter.h"
+#include "stylize/stylizer.h"
+#include "video/frame_source.h"
+#include "video/recorder.h"
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace stylecam {
+
+using LiveClock = std::chrono::steady_clock;
+
+struct StyleEntry {
+    std::string name;
+    std::string path;
+};
+
+struct LiveSettings {
+    SourceSpec source;               ///< used to reopen the source when it fails
+    std::vector<StyleEntry> styles;  ///< at least one
+    int style = 0;                   ///< index into `styles`
+    StylizerOptions stylizer;
+    cv::Size thumbnail_size{128, 96};
+    int thumbnail_every = 12;  ///< refresh one style thumbnail every N stylized frames (0: never)
+    std::string record_path;   ///< record from the very first stylized frame (empty: don't)
+    bool record_side_by_side = false;
+};
+
+/// A command from the UI to the inference thread.
+struct LiveCommand {
+    enum class Kind {
+        SelectStyle,        ///< `index`
+        SetStrength,        ///< `value` 0..1
+        SetPreserveColors,  ///< `flag`
+        SetScale,           ///< `value`
+        SetNetwork,         ///< `network` (device/precision): reloads the styles
+        StartRecording,     ///< `path`; `flag`: side by side
+        StopRecording,
+    };
+    Kind kind = Kind::StopRecording;
+    int index = 0;
+    double value = 0;
+    bool flag = false;
+    NetworkOptions network{};
+    std::string path;
+
+    static LiveCommand select_style(int index) {
+        return make(Kind::SelectStyle, [&](auto& c) { c.index = index; });
+    }
+    static LiveCommand strength(double value) {
+        return make(Kind::SetStrength, [&](auto& c) { c.value = value; });
+    }
+    static LiveCommand preserve_colors(bool on) {
+        return make(Kind::SetPreserveColors, [&](auto& c) { c.flag = on; });
+    }
+    static LiveCommand scale(double value) {
+        return make(Kind::SetScale, [&](auto& c) { c.value = value; });
+    }
+    static LiveCommand set_network(NetworkOptions options) {
+        return make(Kind::SetNetwork, [&](auto& c) { c.network = options; });
+    }
+    static LiveCommand start_recording(std::string path, bool side_by_side) {
+        return make(Kind::StartRecording, [&](auto& c) {
+            c.path = std::move(path);
+            c.flag = side_by_side;
+        });
+    }
+    static LiveCommand stop_recording() {
+        return make(Kind::StopRecording, [](auto&) {});
+    }
+
+  private:
+    template <typename Fill>
+    static LiveCommand make(Kind kind, Fill fill) {
+        LiveCommand command;
+        command.kind = kind;
+        fill(command);
+        return command;
+    }
+};
+
+/// One stylized frame with the frame it came from.
+struct LiveResult {
+    cv::Mat original;  ///< CV_8UC3 BGR, as captured
+    cv::Mat stylized;  ///< CV_8UC3 BGR, same size
+    int64_t sequence = 0;
+    LiveClock::time_point captured;
+    double inference_ms = 0;
+    int style = 0;
+};
+
+struct LiveStats {
+    std::string source;         ///< description of the open source
+    std::string source_status;  ///< empty while fine, else e.g. "camera 0 lost: reopening in 2 s"
+    std::string network;        ///< "torch cpu (2 threads) fp32"
+    std::string error;          ///< last inference/model error, empty when fine
+    double capture_fps = 0;
+    double inference_fps = 0;
+    double inference_ms = 0;  ///< last frame's network time (scale, pad, run, colour, blend)
+    int64_t captured = 0;
+    int64_t stylized = 0;
+    int64_t dropped = 0;  ///< captured frames the inference thread never saw
+    int style = 0;
+    bool recording = false;
+    std::string recording_path;
+    int64_t recorded_frames = 0;  ///< frames in (or queued for) the recording
+    std::string recording_error;
+};
+
+class LivePipeline {
+  public:
+    /// Starts both threads with an already opened `source` (so that a bad source is reported
+    /// before any window opens).
+    LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> source);
+    ~LivePipeline();
+    LivePipeline(const LivePipeline&) = delete;
+    LivePipeline& operator=(const LivePipeline&) = delete;
+
+    /// Stops the threads; a running recording is flushed and closed. Idempotent.
+    void stop();
+
+    /// The newest result not taken yet (main thread).
+    std::optional<LiveResult> take_result() { return results_.try_take(); }
+    /// Queues a command for the inference thread.
+    void send(LiveCommand command);
+    LiveStats stats() const;
+    const std::vector<StyleEntry>& styles() const { return settings_.styles; }
+
+    /// Style thumbnails (the current frame in each style, small); `version` changes when any
+    /// changed. Empty Mats for styles not rendered yet.
+    std::vector<cv::Mat> thumbnails(uint64_t* version) const;
+
+  private:
+    struct CapturedFrame {
+        cv::Mat image;
+        int64_t sequence;
+        LiveClock::time_point captured;
+    };
+
+    void capture_loop();
+    void inference_loop();
+    void apply(const LiveCommand& command);
+    Stylizer& stylizer_for(int style);
+    void refresh_thumbnail(const cv::Mat& frame);
+    void set_error(const std::string& message);
+    /// Flushes and closes the recording (if any), keeping its path and count in the stats.
+    void finish_recording();
+
+    LiveSettings settings_;
+    std::unique_ptr<FrameSource> source_;  // capture thread
+    std::atomic<bool> running_{true};
+
+    Mailbox<CapturedFrame> frames_;
+    Mailbox<LiveResult> results_;
+    RateMeter capture_rate_, inference_rate_;
+
+    std::mutex commands_mutex_;
+    std::deque<LiveCommand> commands_;
+
+    // inference thread only
+    std::vector<std::unique_ptr<Stylizer>> stylizers_;
+    std::unique_ptr<Recorder> recorder_;
+    bool record_side_by_side_ = false;
+    int next_thumbnail_ = 0;
+
+    mutable std::mutex stats_mutex_;
+    LiveStats stats_;
+    std::vector<cv::Mat> thumbnails_;
+    uint64_t thumbnails_version_ = 0;
+
+    std::thread capture_thread_, inference_thread_;
+};
+
+}  // namespace stylecam

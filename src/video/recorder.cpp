@@ -1,0 +1,134 @@
+#include "video/recorder.h"
+
+#include "core/error.h"
+#include "core/file_util.h"
+#include "video/video_file.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace stylecam {
+namespace {
+
+constexpr size_t kRateProbeFrames = 12;
+constexpr auto kRateProbeTime = std::chrono::seconds(2);
+
+double measured_fps(const std::vector<Recorder::Clock::time_point>& times) {
+    if (times.size() < 2) return 10.0;
+    const double seconds = std::chrono::duration<double>(times.back() - times.front()).count();
+    const double fps = seconds > 0 ? static_cast<double>(times.size() - 1) / seconds : 10.0;
+    return std::clamp(fps, 1.0, 120.0);
+}
+
+}  // namespace
+
+std::string timestamped_path(const std::string& folder, const std::string& prefix,
+                             const std::string& extension) {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+    std::filesystem::path base = std::filesystem::path(folder) / (prefix + "-" + stamp);
+    std::string candidate = base.string() + extension;
+    for (int i = 2; std::filesystem::exists(candidate); ++i)
+        candidate = base.string() + "-" + std::to_string(i) + extension;
+    return candidate;
+}
+
+Recorder::Recorder(std::string path, size_t max_queued)
+    : path_(std::move(path)), max_queued_(max_queued) {
+    STYLECAM_CHECK(has_video_extension(path_), path_, ": unknown video format '",
+                   lower_extension(path_), "' (use .mp4, .mkv, .avi or .webm)");
+    check_parent_writable(path_);
+    thread_ = std::thread([this] { run(); });
+}
+
+Recorder::~Recorder() { stop(); }
+
+bool Recorder::push(const cv::Mat& frame, Clock::time_point timestamp) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_ || !error_.empty() || queue_.size() >= max_queued_) {
+            ++dropped_;
+            return false;
+        }
+        queue_.push_back({frame.clone(), timestamp});
+        ++accepted_;
+    }
+    wake_.notify_one();
+    return true;
+}
+
+int64_t Recorder::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    return written_.load();
+}
+
+std::string Recorder::error() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return error_;
+}
+
+void Recorder::run() {
+    std::unique_ptr<VideoWriter> writer;
+    std::vector<Item> pending;  // frames held back until the rate is known
+    std::vector<Clock::time_point> times;
+    cv::Size size;
+
+    const auto write = [&](const cv::Mat& frame) {
+        if (frame.size() == size) {
+            writer->write(frame);
+        } else {
+            cv::Mat resized;
+            cv::resize(frame, resized, size, 0, 0, cv::INTER_AREA);
+            writer->write(resized);
+        }
+        ++written_;
+    };
+    const auto open_and_flush = [&] {
+        size = pending.front().frame.size();
+        writer = std::make_unique<VideoWriter>(path_, size, measured_fps(times));
+        for (const auto& item : pending) write(item.frame);
+        pending.clear();
+    };
+
+    try {
+        for (;;) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty() && stopping_) break;
+            Item item = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+
+            if (writer) {
+                write(item.frame);
+                continue;
+            }
+            times.push_back(item.timestamp);
+            pending.push_back(std::move(item));
+            if (pending.size() >= kRateProbeFrames ||
+                times.back() - times.front() >= kRateProbeTime)
+                open_and_flush();
+        }
+        if (!writer && !pending.empty()) open_and_flush();
+        if (writer) writer->close();
+    } catch (const std::exception& error) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        error_ = one_line_message(error);
+        queue_.clear();
+    }
+}
+
+}  // namespace stylecam

@@ -1,0 +1,67 @@
+#pragma once
+/// Records a stream of frames to a video file on its own writer thread. Producers push frames
+/// with their timestamps through a bounded queue (a full queue drops and counts, never blocks).
+/// The file's frame rate is the rate at which frames were produced, measured on the first frames
+/// (up to 2 s), so playback keeps real time; every pushed frame is written once. `stop()` (or the
+/// destructor) flushes the queue and closes the file, which then plays.
+
+#include <opencv2/core.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace stylecam {
+
+class Recorder {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    /// Starts the writer thread for `path` (.mp4, .mkv, .avi, .webm). Throws `Error` when the
+    /// extension is unknown or the folder is not writable; encoder failures show in `error()`.
+    explicit Recorder(std::string path, size_t max_queued = 64);
+    ~Recorder();
+    Recorder(const Recorder&) = delete;
+    Recorder& operator=(const Recorder&) = delete;
+
+    /// Thread-safe. Queues a copy of `frame` (CV_8UC3; frames of another size than the first are
+    /// resized). Returns false when the queue is full or the recorder stopped (frame dropped).
+    bool push(const cv::Mat& frame, Clock::time_point timestamp);
+    /// Flushes and closes; idempotent. Returns the number of frames in the file.
+    int64_t stop();
+
+    const std::string& path() const { return path_; }
+    int64_t frames_written() const { return written_.load(); }
+    /// Frames accepted by `push` so far (written, or queued to be).
+    int64_t frames_accepted() const { return accepted_.load(); }
+    int64_t frames_dropped() const { return dropped_.load(); }
+    /// Empty while fine; else one line describing why recording failed.
+    std::string error() const;
+
+  private:
+    struct Item {
+        cv::Mat frame;
+        Clock::time_point timestamp;
+    };
+    void run();
+
+    std::string path_;
+    size_t max_queued_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Item> queue_;
+    bool stopping_ = false;
+    std::string error_;
+    std::atomic<int64_t> written_{0}, dropped_{0}, accepted_{0};
+    std::thread thread_;
+};
+
+/// "stylecam-20261124-071502.mp4" in `folder` (local time).
+std::string timestamped_path(const std::string& folder, const std::string& prefix,
+                             const std::string& extension);
+
+}  // namespace stylecam
