@@ -50,10 +50,13 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 CliResult run_stylecam(const std::string& arguments) {
+    return run_shell(std::string(STYLECAM_EXE) + " " + arguments);
+}
+
+CliResult run_shell(const std::string& command_line) {
     TempDir capture;
     const std::string out = capture.path("out.txt"), err = capture.path("err.txt");
-    const std::string command =
-        std::string(STYLECAM_EXE) + " " + arguments + " >" + out + " 2>" + err + " </dev/null";
+    const std::string command = "{ " + command_line + "; } >" + out + " 2>" + err + " </dev/null";
     const int status = std::system(command.c_str());
     CliResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

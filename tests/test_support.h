@@ -34,6 +34,9 @@ struct CliResult {
     std::string err;  ///< stderr
 };
 
+/// Runs a shell command line, capturing stdout and stderr (stdin is /dev/null).
+CliResult run_shell(const std::string& command_line);
+
 /// Runs the built `stylecam` with `arguments` (shell-quoted by the caller where needed).
 CliResult run_stylecam(const std::string& arguments);
 

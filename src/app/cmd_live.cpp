@@ -151,6 +151,11 @@ int run_live(const LiveParams& params) {
     spdlog::info("displayed {} frames; captured {}, stylized {}, dropped {} (OpenGL: {})",
                  summary.displayed, stats.captured, stats.stylized, stats.dropped,
                  summary.renderer);
+    spdlog::info(
+        "at the end: capture {:.1f} fps, inference {:.1f} fps ({:.0f} ms), display {:.1f} fps, "
+        "latency {:.0f} ms",
+        summary.running.capture_fps, summary.running.inference_fps, summary.running.inference_ms,
+        summary.display_fps, summary.latency_ms);
     if (!stats.recording_path.empty())
         spdlog::info("recorded {} frames to {}", stats.recorded_frames, stats.recording_path);
     if (!params.screenshot.empty()) spdlog::info("screenshot {}", params.screenshot);

@@ -173,6 +173,9 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         picture.bgr = last_screen;
         write_picture(options.screenshot, picture);
     }
+    summary.display_fps = display_rate.rate();
+    summary.latency_ms = latency_ms;
+    summary.running = pipeline.stats();
     pipeline.stop();
     summary.stats = pipeline.stats();
     return summary;

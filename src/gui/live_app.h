@@ -26,9 +26,12 @@ struct LiveAppOptions {
 };
 
 struct LiveAppSummary {
-    int64_t displayed = 0;  ///< frames drawn with a stylized picture
-    LiveStats stats;        ///< after the pipeline stopped (recording flushed)
-    std::string renderer;   ///< OpenGL renderer string
+    int64_t displayed = 0;   ///< frames drawn with a stylized picture
+    double display_fps = 0;  ///< over the last 2 s
+    double latency_ms = 0;   ///< capture to display, smoothed
+    LiveStats running;       ///< the stats just before stopping (rates are live figures)
+    LiveStats stats;         ///< after the pipeline stopped (recording flushed)
+    std::string renderer;    ///< OpenGL renderer string
 };
 
 /// Throws `Error` when the window or the shaders cannot be set up; the pipeline is stopped

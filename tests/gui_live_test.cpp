@@ -1,0 +1,139 @@
+/// `stylecam live` in a real window under Xvfb (Mesa llvmpipe): screenshot, recording, Ctrl-C,
+/// shader errors, and the sample-clip fallback. Skipped when xvfb-run or the sample clip is absent.
+
+#include "gui/view_layout.h"
+#include "nets/model_file.h"
+#include "test_support.h"
+#include "video/video_file.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cstdlib>
+
+namespace stylecam {
+namespace {
+
+using testing::TempDir;
+
+std::string quote(const std::string& text) { return "'" + text + "'"; }
+
+class LiveWindow : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (std::system("command -v xvfb-run >/dev/null 2>&1") != 0)
+            GTEST_SKIP() << "needs xvfb-run (apt-get install xvfb)";
+        clip_ = testing::sample_data("vtest.avi");
+        STYLECAM_REQUIRE_FILE(clip_);
+        torch::manual_seed(5);
+        TransformerNet net(TransformerNetOptions().channels(8).residual_blocks(1));
+        save_transformer_net(dir_.path("tiny.safetensors"), net);
+    }
+    /// Runs `script` (a shell command line where $STYLECAM is the program) under xvfb-run.
+    testing::CliResult run_under_xvfb(const std::string& script) {
+        return testing::run_shell("xvfb-run -a -s '-screen 0 1920x1080x24' sh -c " +
+                                  quote("STYLECAM=" + std::string(STYLECAM_EXE) + "; " + script));
+    }
+    std::string common() const {
+        return "--models " + quote(dir_.path()) + " --style tiny --device cpu ";
+    }
+    TempDir dir_;
+    std::string clip_;
+};
+
+std::vector<cv::Mat> read_frames(const std::string& path) {
+    VideoReader reader(path);
+    std::vector<cv::Mat> frames;
+    cv::Mat frame;
+    while (reader.read(frame)) frames.push_back(frame.clone());
+    return frames;
+}
+
+double mean_abs_diff(const cv::Mat& a, const cv::Mat& b) {
+    cv::Mat diff;
+    cv::absdiff(a, b, diff);
+    const cv::Scalar mean = cv::mean(diff);
+    return (mean[0] + mean[1] + mean[2]) / 3;
+}
+
+TEST_F(LiveWindow, ShowsOriginalAndStylizedSideBySideAndRecords) {
+    // A real style: a random tiny net paints a nearly flat picture.
+    const auto candy = testing::style_weights("candy");
+    STYLECAM_REQUIRE_FILE(candy);
+    const auto shot = dir_.path("shot.png"), video = dir_.path("out.mp4");
+    const auto result = run_under_xvfb("$STYLECAM live --input " + quote(clip_) + " --style " +
+                                       quote(candy) + " --device cpu --scale 0.5 --frames 120 " +
+                                       "--screenshot " + quote(shot) + " --record " + quote(video));
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+
+    const cv::Mat screen = cv::imread(shot);
+    ASSERT_EQ(screen.size(), cv::Size(1600, 760));
+    // The app's own geometry: the panel is 320 px wide, the pictures fill the rest side by side.
+    const auto layout = layout_views({320, 0, 1280, 760}, cv::Size(768, 576), ViewMode::SideBySide);
+    const auto crop = [&](const ViewRect& r) {
+        return screen(cv::Rect(static_cast<int>(r.x) + 2, static_cast<int>(r.y) + 2,
+                               static_cast<int>(r.w) - 4, static_cast<int>(r.h) - 4));
+    };
+    const cv::Mat left = crop(layout.original), right = crop(layout.stylized);
+    cv::Scalar mean, stddev;
+    cv::meanStdDev(left, mean, stddev);
+    EXPECT_GT(stddev[0] + stddev[1] + stddev[2], 30.0) << "the original half is empty";
+    cv::meanStdDev(right, mean, stddev);
+    EXPECT_GT(stddev[0] + stddev[1] + stddev[2], 15.0) << "the stylized half is empty";
+    EXPECT_GT(mean_abs_diff(left, right), 20.0) << "the halves do not differ";
+
+    // Every stylized frame is in the recording, at the clip's size...
+    const auto frames = read_frames(video);
+    const auto stylized_at = result.out.find("stylized ");
+    ASSERT_NE(stylized_at, std::string::npos) << result.out;
+    const int stylized = std::atoi(result.out.c_str() + stylized_at + 9);
+    EXPECT_GT(stylized, 0);
+    EXPECT_EQ(static_cast<int>(frames.size()), stylized);
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.front().size(), cv::Size(768, 576));
+    // ...and the stylized half on screen is one of the last stylized frames.
+    double best = 1e9;
+    for (size_t i = frames.size() > 4 ? frames.size() - 4 : 0; i < frames.size(); ++i) {
+        cv::Mat scaled;
+        cv::resize(
+            frames[i], scaled,
+            cv::Size(static_cast<int>(layout.stylized.w), static_cast<int>(layout.stylized.h)), 0,
+            0, cv::INTER_AREA);
+        const cv::Mat inner = scaled(cv::Rect(2, 2, right.cols, right.rows));
+        best = std::min(best, mean_abs_diff(inner, right));
+    }
+    EXPECT_LT(best, 8.0);
+}
+
+TEST_F(LiveWindow, CtrlCWhileRecordingLeavesAPlayableFile) {
+    const auto video = dir_.path("interrupted.mp4");
+    const auto result = run_under_xvfb("$STYLECAM live --test-pattern --width 160 --height 120 " +
+                                       common() + "--record " + quote(video) +
+                                       " & pid=$!; sleep 6; kill -INT $pid; wait $pid");
+    EXPECT_EQ(result.exit_code, 130) << result.out << result.err;
+    const auto frames = read_frames(video);
+    EXPECT_GT(frames.size(), 3u) << result.out << result.err;
+    EXPECT_NE(result.out.find("recorded " + std::to_string(frames.size()) + " frames"),
+              std::string::npos)
+        << result.out;
+}
+
+TEST_F(LiveWindow, MissingShaderIsOneClearLine) {
+    const auto result = run_under_xvfb("$STYLECAM live --test-pattern " + common() +
+                                       "--frames 5 --shaders " + quote(dir_.path("no-shaders")));
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("no-shaders/video.vert: file not found"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
+TEST_F(LiveWindow, WithoutACameraPlaysTheSampleClip) {
+    const auto result = run_under_xvfb("$STYLECAM live --camera 97 " + common() + "--frames 3");
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE((result.out + result.err).find("playing the sample clip"), std::string::npos)
+        << result.out << result.err;
+    EXPECT_NE(result.out.find("vtest.avi"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace stylecam
