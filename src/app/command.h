@@ -42,5 +42,6 @@ NetworkOptions apply_compute_options(const ComputeOptions& options);
 Command add_stylize_command(CLI::App& app);
 Command add_models_command(CLI::App& app);
 Command add_live_command(CLI::App& app);
+Command add_optimize_command(CLI::App& app);
 
 }  // namespace stylecam

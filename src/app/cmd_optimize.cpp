@@ -1,0 +1,236 @@
+/// `stylecam optimize`: per-image style transfer by optimization (Gatys et al.) with VGG19.
+
+#include "app/command.h"
+#include "app/interrupt.h"
+#include "app/progress_bar.h"
+#include "core/error.h"
+#include "core/file_util.h"
+#include "image/picture.h"
+#include "optimize/gatys_optimizer.h"
+#include "stylize/model_registry.h"
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace stylecam {
+namespace {
+
+struct OptimizeParams {
+    std::string content, style, output;
+    std::string vgg;
+    std::vector<std::string> model_folders;
+    int size = 512;
+    int style_size = 0;
+    std::string scales;
+    int iterations = 300;
+    std::string optimizer = "lbfgs";
+    double lr = 0.02;
+    std::string content_layers, style_layers;
+    double content_weight = 1.0, style_weight = 1e3, tv_weight = 0.0;
+    std::string init = "content";
+    uint64_t seed = 0;
+    bool preserve_colors = false;
+    int save_every = 0;
+    std::string report_json;
+    ComputeOptions compute;
+};
+
+/// --vgg, then $STYLECAM_VGG, then the first vgg19*.safetensors in the model folders.
+std::string find_vgg(const OptimizeParams& params) {
+    if (!params.vgg.empty()) return params.vgg;
+    if (const char* env = std::getenv("STYLECAM_VGG")) return env;
+    for (const auto& folder : model_search_path(params.model_folders)) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(folder.path, ec)) continue;
+        for (const auto& entry : std::filesystem::directory_iterator(folder.path, ec)) {
+            const auto name = entry.path().filename().string();
+            if (name.rfind("vgg19", 0) == 0 && lower_extension(name) == ".safetensors")
+                return entry.path().string();
+        }
+    }
+    STYLECAM_FAIL(
+        "no VGG19 weights: pass --vgg FILE or set STYLECAM_VGG (the README says where "
+        "to get them)");
+}
+
+std::vector<int> parse_scales(const std::string& text, int size) {
+    if (text.empty()) return {size};
+    std::vector<int> scales;
+    std::stringstream stream(text);
+    std::string part;
+    while (std::getline(stream, part, ',')) {
+        try {
+            size_t used = 0;
+            scales.push_back(std::stoi(part, &used));
+            STYLECAM_CHECK(used == part.size(), "");
+        } catch (const std::exception&) {
+            STYLECAM_FAIL("--scales: '", part, "' is not a size in pixels");
+        }
+    }
+    return scales;
+}
+
+std::string intermediate_path(const std::string& output, int pass_scale, int iteration) {
+    const std::filesystem::path path(output);
+    return (path.parent_path() / (path.stem().string() + "_" + std::to_string(pass_scale) + "px_" +
+                                  std::to_string(iteration) + path.extension().string()))
+        .string();
+}
+
+void write_report(const std::string& path, const GatysResult& result, const GatysOptions& options) {
+    nlohmann::json report;
+    report["iterations"] = nlohmann::json::array();
+    for (const auto& entry : result.history)
+        report["iterations"].push_back({{"iteration", entry.iteration},
+                                        {"scale", entry.scale},
+                                        {"content", entry.content},
+                                        {"style", entry.style},
+                                        {"tv", entry.tv},
+                                        {"total", entry.total},
+                                        {"seconds", entry.seconds}});
+    report["seconds"] = result.seconds;
+    report["stopped"] = result.stopped;
+    report["content_layers"] = to_string(options.content_layers);
+    report["style_layers"] = to_string(options.style_layers);
+    report["weights"] = {{"content", options.weights.content},
+                         {"style", options.weights.style},
+                         {"tv", options.weights.tv}};
+    const std::string text = report.dump(2) + "\n";
+    write_atomically(path, [&](const std::string& tmp) {
+        std::ofstream out(tmp);
+        out << text;
+        STYLECAM_CHECK(out.good(), path, ": cannot write report");
+    });
+}
+
+int run_optimize(const OptimizeParams& params) {
+    const auto& interrupted = install_interrupt_handler();
+    GatysOptions options;
+    options.scales = parse_scales(params.scales, params.size);
+    options.style_size = params.style_size;
+    options.iterations = params.iterations;
+    options.optimizer = parse_optimizer(params.optimizer);
+    options.learning_rate = params.lr;
+    if (!params.content_layers.empty())
+        options.content_layers = parse_layer_list(params.content_layers);
+    if (!params.style_layers.empty()) options.style_layers = parse_layer_list(params.style_layers);
+    options.weights = {params.content_weight, params.style_weight, params.tv_weight};
+    options.init = parse_init(params.init);
+    options.seed = params.seed;
+    options.preserve_colors = params.preserve_colors;
+    validate(options);
+    STYLECAM_CHECK(has_image_extension(params.output), params.output,
+                   ": unknown image format (use .png or .jpg)");
+    check_parent_writable(params.output);
+    if (!params.report_json.empty()) check_parent_writable(params.report_json);
+
+    const Picture content = read_picture(params.content);
+    const Picture style = read_picture(params.style);
+    const auto network = apply_compute_options(params.compute);
+    const torch::Device device = resolve_device(network.device);
+    Vgg19Features vgg(find_vgg(params));
+    GatysOptimizer optimizer(vgg, options, device);
+    const auto& used = optimizer.options();
+    spdlog::info("VGG19 {} (up to {}): content {}, style {}; {} at {} px on {}", vgg->file(),
+                 vgg->deepest_conv(), to_string(used.content_layers), to_string(used.style_layers),
+                 params.optimizer,
+                 params.scales.empty() ? std::to_string(params.size) : params.scales,
+                 describe_device(device));
+
+    ProgressBar bar("optimize", "it");
+    GatysCallbacks callbacks;
+    callbacks.stop = &interrupted;
+    callbacks.on_report = [&](const IterationReport& entry) {
+        char extra[160];
+        std::snprintf(extra, sizeof extra,
+                      "%dpx content %.4g style %.4g tv %.4g total %.4g  %.2f s/it", entry.scale,
+                      entry.content, entry.style, entry.tv, entry.total, entry.seconds);
+        bar.update(entry.iteration, used.iterations, extra);
+    };
+    int current_scale = used.scales.front();
+    if (params.save_every > 0) {
+        callbacks.image_every = params.save_every;
+        callbacks.on_image = [&](int iteration, const cv::Mat& image) {
+            Picture picture;
+            picture.bgr = image;
+            write_picture(intermediate_path(params.output, current_scale, iteration), picture);
+        };
+        callbacks.on_report = [previous = callbacks.on_report,
+                               &current_scale](const IterationReport& entry) {
+            current_scale = entry.scale;
+            previous(entry);
+        };
+    }
+    const GatysResult result = optimizer.run(content.bgr, style.bgr, callbacks);
+    bar.finish();
+
+    if (!result.image.empty()) {
+        Picture picture;
+        picture.bgr = result.image;
+        write_picture(params.output, picture);
+    }
+    if (!params.report_json.empty()) write_report(params.report_json, result, used);
+    const auto& first = result.history.front();
+    const auto& last = result.history.back();
+    spdlog::info("wrote {} ({}x{}, {:.1f} s); style loss {:.4g} → {:.4g}, total {:.4g} → {:.4g}{}",
+                 params.output, result.image.cols, result.image.rows, result.seconds, first.style,
+                 last.style, first.total, last.total,
+                 result.stopped ? " — stopped early, best image so far" : "");
+    return result.stopped ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace
+
+Command add_optimize_command(CLI::App& app) {
+    auto params = std::make_shared<OptimizeParams>();
+    CLI::App* command = app.add_subcommand(
+        "optimize",
+        "Style transfer by optimization (Gatys et al.): slow, high quality, any painting");
+    command->add_option("-c,--content", params->content, "Content photo")->required();
+    command->add_option("-s,--style", params->style, "Style image (a painting)")->required();
+    command->add_option("-o,--output", params->output, "Result image (.png, .jpg)")->required();
+    command->add_option(
+        "--vgg", params->vgg,
+        "VGG19 weights (safetensors); default: $STYLECAM_VGG, then vgg19*.safetensors "
+        "in the model folders");
+    add_models_option(*command, params->model_folders);
+    command->add_option("--size", params->size, "Longer side of the result in pixels");
+    command->add_option(
+        "--style-size", params->style_size,
+        "Longer side of the style image (0: same as the result; sets the stroke size)");
+    command->add_option(
+        "--scales", params->scales,
+        "Coarse to fine passes, e.g. 256,512 (each starts from the previous result)");
+    command->add_option("--iterations", params->iterations, "Optimizer iterations (per scale)");
+    command->add_option("--optimizer", params->optimizer, "lbfgs (strong-Wolfe line search) | adam")
+        ->check(CLI::IsMember({"lbfgs", "adam"}));
+    command->add_option("--lr", params->lr, "Adam learning rate (the image is in 0..1)");
+    command->add_option(
+        "--content-layers", params->content_layers,
+        "Comma list, optional :weight (default: relu4_2 with a full VGG19, relu2_2 with "
+        "weights that stop at conv3_4)");
+    command->add_option(
+        "--style-layers", params->style_layers,
+        "Comma list, optional :weight (default: relu1_1..relu5_1, or relu1_1,relu2_1,relu3_1)");
+    command->add_option("--content-weight", params->content_weight, "Weight of the content loss");
+    command->add_option("--style-weight", params->style_weight, "Weight of the style loss");
+    command->add_option("--tv-weight", params->tv_weight, "Weight of the total-variation loss");
+    command->add_option("--init", params->init, "content | noise | style")
+        ->check(CLI::IsMember({"content", "noise", "style"}));
+    command->add_option("--seed", params->seed, "Random seed (noise init)");
+    command->add_flag("--preserve-colors", params->preserve_colors,
+                      "Keep the content photo's colours");
+    command->add_option("--save-every", params->save_every,
+                        "Write the image every N iterations beside the output (0: never)");
+    command->add_option("--report-json", params->report_json, "Write the loss history as JSON");
+    add_compute_options(*command, params->compute);
+    return {command, [params] { return run_optimize(*params); }};
+}
+
+}  // namespace stylecam
