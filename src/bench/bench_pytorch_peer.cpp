@@ -3,57 +3,31 @@
 /// manual time, so that one run of this executable compares LibTorch-in-StyleCam with PyTorch at
 /// the same sizes, threads and precision. Skipped when /usr/bin/python3 has no torch.
 
+#include "bench/bench_python.h"
 #include "bench/bench_sizes.h"
 
 #include <stylecam_build_paths.h>
 #include <torch/torch.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 namespace stylecam {
 namespace {
 
-std::string python() {
-    const char* configured = std::getenv("STYLECAM_PYTHON");
-    return configured ? configured : "/usr/bin/python3";
-}
-
-bool peer_available() {
-    static const bool available =
-        std::system((python() + " -c 'import torch' >/dev/null 2>&1").c_str()) == 0;
-    return available;
-}
-
 void run_peer(benchmark::State& state, const std::string& precision) {
     const std::string model =
         std::string(STYLECAM_SHARED_DIR) + "/weights/styles/mosaic.safetensors";
     const std::string script =
         std::string(STYLECAM_SOURCE_DIR) + "/tests/peers/pytorch_fast_neural_style.py";
-    if (!std::filesystem::exists(model) || !peer_available()) {
+    if (!std::filesystem::exists(model) || !python_peer_available()) {
         state.SkipWithError("needs ../shared/weights and python3-torch");
         return;
     }
-    const std::string command =
-        python() + " " + script + " time " + model + " " + std::to_string(state.range(0)) + " " +
-        std::to_string(state.range(1)) + " " + precision + " " +
-        std::to_string(state.max_iterations) + " " + std::to_string(torch::get_num_threads());
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) {
-        state.SkipWithError("cannot start the peer");
-        return;
-    }
-    for (auto _ : state) {
-        double seconds = 0;
-        if (std::fscanf(pipe, "%lf", &seconds) != 1) {
-            state.SkipWithError("the peer stopped early");
-            break;
-        }
-        state.SetIterationTime(seconds);
-    }
-    ::pclose(pipe);
+    run_python_peer(state, script + " time " + model + " " + std::to_string(state.range(0)) + " " +
+                               std::to_string(state.range(1)) + " " + precision + " " +
+                               std::to_string(state.max_iterations) + " " +
+                               std::to_string(torch::get_num_threads()));
     state.counters["fps"] =
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
