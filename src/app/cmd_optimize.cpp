@@ -5,6 +5,7 @@
 #include "app/progress_bar.h"
 #include "core/error.h"
 #include "core/file_util.h"
+#include "image/loss_plot.h"
 #include "image/picture.h"
 #include "optimize/gatys_optimizer.h"
 #include "stylize/model_registry.h"
@@ -38,6 +39,7 @@ struct OptimizeParams {
     bool preserve_colors = false;
     int save_every = 0;
     std::string report_json;
+    std::string loss_curve;
     ComputeOptions compute;
 };
 
@@ -109,6 +111,22 @@ void write_report(const std::string& path, const GatysResult& result, const Gaty
     });
 }
 
+/// Content, style (both weighted) and total against the iteration, passes one after the other.
+void write_loss_curve(const std::string& path, const GatysResult& result,
+                      const GatysOptions& options) {
+    PlotSeries content{"content", {}, cv::Scalar(200, 120, 0)};
+    PlotSeries style{"style", {}, cv::Scalar(0, 0, 200)};
+    PlotSeries total{"total", {}, cv::Scalar(40, 40, 40)};
+    for (const auto& entry : result.history) {
+        content.values.push_back(options.weights.content * entry.content);
+        style.values.push_back(options.weights.style * entry.style);
+        total.values.push_back(entry.total);
+    }
+    Picture picture;
+    picture.bgr = plot_loss_curves({content, style, total}, "stylecam optimize: weighted losses");
+    write_picture(path, picture);
+}
+
 int run_optimize(const OptimizeParams& params) {
     const auto& interrupted = install_interrupt_handler();
     GatysOptions options;
@@ -129,6 +147,7 @@ int run_optimize(const OptimizeParams& params) {
                    ": unknown image format (use .png or .jpg)");
     check_parent_writable(params.output);
     if (!params.report_json.empty()) check_parent_writable(params.report_json);
+    if (!params.loss_curve.empty()) check_parent_writable(params.loss_curve);
 
     const Picture content = read_picture(params.content);
     const Picture style = read_picture(params.style);
@@ -143,17 +162,22 @@ int run_optimize(const OptimizeParams& params) {
                  params.scales.empty() ? std::to_string(params.size) : params.scales,
                  describe_device(device));
 
-    ProgressBar bar("optimize", "it");
+    std::unique_ptr<ProgressBar> bar;  // one per pass, so that rates and ETAs are per pass
+    int current_scale = used.scales.front();
     GatysCallbacks callbacks;
     callbacks.stop = &interrupted;
     callbacks.on_report = [&](const IterationReport& entry) {
+        if (entry.iteration == 0) {
+            if (bar) bar->finish();
+            bar = std::make_unique<ProgressBar>("optimize " + std::to_string(entry.scale) + "px",
+                                                "it");
+        }
+        current_scale = entry.scale;
         char extra[160];
-        std::snprintf(extra, sizeof extra,
-                      "%dpx content %.4g style %.4g tv %.4g total %.4g  %.2f s/it", entry.scale,
+        std::snprintf(extra, sizeof extra, "content %.4g style %.4g tv %.4g total %.4g  %.2f s/it",
                       entry.content, entry.style, entry.tv, entry.total, entry.seconds);
-        bar.update(entry.iteration, used.iterations, extra);
+        bar->update(entry.iteration, used.iterations, extra);
     };
-    int current_scale = used.scales.front();
     if (params.save_every > 0) {
         callbacks.image_every = params.save_every;
         callbacks.on_image = [&](int iteration, const cv::Mat& image) {
@@ -161,14 +185,9 @@ int run_optimize(const OptimizeParams& params) {
             picture.bgr = image;
             write_picture(intermediate_path(params.output, current_scale, iteration), picture);
         };
-        callbacks.on_report = [previous = callbacks.on_report,
-                               &current_scale](const IterationReport& entry) {
-            current_scale = entry.scale;
-            previous(entry);
-        };
     }
     const GatysResult result = optimizer.run(content.bgr, style.bgr, callbacks);
-    bar.finish();
+    if (bar) bar->finish();
 
     if (!result.image.empty()) {
         Picture picture;
@@ -176,6 +195,7 @@ int run_optimize(const OptimizeParams& params) {
         write_picture(params.output, picture);
     }
     if (!params.report_json.empty()) write_report(params.report_json, result, used);
+    if (!params.loss_curve.empty()) write_loss_curve(params.loss_curve, result, used);
     const auto& first = result.history.front();
     const auto& last = result.history.back();
     spdlog::info("wrote {} ({}x{}, {:.1f} s); style loss {:.4g} → {:.4g}, total {:.4g} → {:.4g}{}",
@@ -229,6 +249,7 @@ Command add_optimize_command(CLI::App& app) {
     command->add_option("--save-every", params->save_every,
                         "Write the image every N iterations beside the output (0: never)");
     command->add_option("--report-json", params->report_json, "Write the loss history as JSON");
+    command->add_option("--loss-curve", params->loss_curve, "Write a PNG plot of the losses");
     add_compute_options(*command, params->compute);
     return {command, [params] { return run_optimize(*params); }};
 }

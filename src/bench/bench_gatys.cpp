@@ -14,7 +14,9 @@
 namespace stylecam {
 namespace {
 
-std::string vgg_file() { return std::string(STYLECAM_SHARED_DIR) + "/weights/vgg19-conv1_1-conv3_4.safetensors"; }
+std::string vgg_file() {
+    return std::string(STYLECAM_SHARED_DIR) + "/weights/vgg19-conv1_1-conv3_4.safetensors";
+}
 std::string sample(const char* name) { return std::string(STYLECAM_SAMPLE_DATA_DIR) + "/" + name; }
 
 void BM_Gatys_LBFGS_Iteration(benchmark::State& state) {
@@ -30,7 +32,8 @@ void BM_Gatys_LBFGS_Iteration(benchmark::State& state) {
     options.iterations = static_cast<int>(state.max_iterations) + 1;  // +1: warm-up
     GatysOptimizer optimizer(Vgg19Features(vgg_file()), options);
     GatysCallbacks callbacks;
-    const cv::Mat content = cv::imread(sample("fruits.jpg")), style = cv::imread(sample("starry_night.jpg"));
+    const cv::Mat content = cv::imread(sample("fruits.jpg")),
+                  style = cv::imread(sample("starry_night.jpg"));
     const auto result = optimizer.run(content, style, callbacks);
     // history[k].seconds is the wall time of iteration k; skip the warm-up (k = 1).
     size_t k = 2;
@@ -44,13 +47,14 @@ void BM_Peer_PyTorch_Gatys_LBFGS_Iteration(benchmark::State& state) {
         return;
     }
     run_python_peer(state, script + " time " + vgg_file() + " " + sample("fruits.jpg") + " " +
-                               sample("starry_night.jpg") + " " + std::to_string(state.range(0)) + " " +
-                               std::to_string(state.max_iterations) + " " +
+                               sample("starry_night.jpg") + " " + std::to_string(state.range(0)) +
+                               " " + std::to_string(state.max_iterations) + " " +
                                std::to_string(torch::get_num_threads()));
 }
 
 void sizes(benchmark::internal::Benchmark* bench) {
-    bench->ArgName("px")->Arg(256)->Arg(512)->UseManualTime()->Iterations(10)->Unit(benchmark::kMillisecond);
+    bench->ArgName("px")->Arg(256)->Arg(512)->UseManualTime()->Iterations(10)->Unit(
+        benchmark::kMillisecond);
 }
 
 BENCHMARK(BM_Gatys_LBFGS_Iteration)->Apply(sizes);
