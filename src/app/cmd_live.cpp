@@ -37,6 +37,10 @@ struct LiveParams {
     std::string screenshot;
     std::string shaders;
     std::string view = "side";
+    std::string vgg;
+    std::string optimize_content, optimize_style;
+    int optimize_iterations = -1, optimize_size = -1;
+    bool exit_when_done = false;
 };
 
 constexpr const char* kSampleClip = "vtest.avi";
@@ -131,6 +135,19 @@ int run_live(const LiveParams& params) {
     app.screenshot = params.screenshot;
     app.view = parse_view(params.view);
     app.stylizer = settings.stylizer;
+    try {
+        app.vgg_path = find_vgg_weights(params.vgg, model_search_path(params.model_folders));
+    } catch (const Error& error) {
+        if (!params.optimize_content.empty()) throw;  // a scripted optimization needs it now
+        spdlog::info("optimization mode unavailable: {}", error.what());
+    }
+    app.optimize_content = params.optimize_content;
+    app.optimize_style = params.optimize_style;
+    app.optimize_iterations = params.optimize_iterations;
+    app.optimize_size = params.optimize_size;
+    app.exit_when_done = params.exit_when_done;
+    STYLECAM_CHECK(params.optimize_content.empty() == params.optimize_style.empty(),
+                   "--optimize-content and --optimize-style go together");
     app.style = settings.style;
     settings.record_path = params.record;
     settings.record_side_by_side = params.record_side_by_side;
@@ -159,6 +176,8 @@ int run_live(const LiveParams& params) {
     if (!stats.recording_path.empty())
         spdlog::info("recorded {} frames to {}", stats.recorded_frames, stats.recording_path);
     if (!params.screenshot.empty()) spdlog::info("screenshot {}", params.screenshot);
+    if (!summary.optimization.empty()) spdlog::info("optimization {}", summary.optimization);
+    STYLECAM_CHECK(!summary.optimization_failed, "optimization ", summary.optimization);
     STYLECAM_CHECK(stats.recording_error.empty(), "recording failed: ", stats.recording_error);
     return interrupted ? kExitInterrupted : kExitOk;
 }
@@ -204,6 +223,20 @@ Command add_live_command(CLI::App& app) {
     command->add_option(
         "--shaders", params->shaders,
         "Folder with the GLSL shaders (default: $STYLECAM_SHADERS or the project's shaders/)");
+    command->add_option(
+        "--vgg", params->vgg,
+        "VGG19 weights for the Optimize tab (default: $STYLECAM_VGG, then the model folders)");
+    command->add_option("--optimize-content", params->optimize_content,
+                        "Start an optimization at once with this content image (Optimize tab)");
+    command->add_option("--optimize-style", params->optimize_style, "... and this style image");
+    command->add_option(
+        "--optimize-iterations", params->optimize_iterations,
+        "Iterations for that optimization (-1: the default of `stylecam optimize`)");
+    command->add_option(
+        "--optimize-size", params->optimize_size,
+        "Longer side for that optimization (-1: the default of `stylecam optimize`)");
+    command->add_flag("--exit-when-done", params->exit_when_done,
+                      "Quit when the optimization ends (for scripts, with --screenshot)");
     return {command, [params] { return run_live(*params); }};
 }
 

@@ -26,14 +26,17 @@ struct OptimizeParams {
     std::string content, style, output;
     std::string vgg;
     std::vector<std::string> model_folders;
-    int size = 512;
-    int style_size = 0;
+    // Defaults come from GatysOptions: the window's optimization mode uses the same ones.
+    int size = GatysOptions{}.scales.back();
+    int style_size = GatysOptions{}.style_size;
     std::string scales;
-    int iterations = 300;
+    int iterations = GatysOptions{}.iterations;
     std::string optimizer = "lbfgs";
-    double lr = 0.02;
+    double lr = GatysOptions{}.learning_rate;
     std::string content_layers, style_layers;
-    double content_weight = 1.0, style_weight = 1e3, tv_weight = 0.0;
+    double content_weight = GatysOptions{}.weights.content;
+    double style_weight = GatysOptions{}.weights.style;
+    double tv_weight = GatysOptions{}.weights.tv;
     std::string init = "content";
     uint64_t seed = 0;
     bool preserve_colors = false;
@@ -42,24 +45,6 @@ struct OptimizeParams {
     std::string loss_curve;
     ComputeOptions compute;
 };
-
-/// --vgg, then $STYLECAM_VGG, then the first vgg19*.safetensors in the model folders.
-std::string find_vgg(const OptimizeParams& params) {
-    if (!params.vgg.empty()) return params.vgg;
-    if (const char* env = std::getenv("STYLECAM_VGG")) return env;
-    for (const auto& folder : model_search_path(params.model_folders)) {
-        std::error_code ec;
-        if (!std::filesystem::is_directory(folder.path, ec)) continue;
-        for (const auto& entry : std::filesystem::directory_iterator(folder.path, ec)) {
-            const auto name = entry.path().filename().string();
-            if (name.rfind("vgg19", 0) == 0 && lower_extension(name) == ".safetensors")
-                return entry.path().string();
-        }
-    }
-    STYLECAM_FAIL(
-        "no VGG19 weights: pass --vgg FILE or set STYLECAM_VGG (the README says where "
-        "to get them)");
-}
 
 std::vector<int> parse_scales(const std::string& text, int size) {
     if (text.empty()) return {size};
@@ -153,7 +138,7 @@ int run_optimize(const OptimizeParams& params) {
     const Picture style = read_picture(params.style);
     const auto network = apply_compute_options(params.compute);
     const torch::Device device = resolve_device(network.device);
-    Vgg19Features vgg(find_vgg(params));
+    Vgg19Features vgg(find_vgg_weights(params.vgg, model_search_path(params.model_folders)));
     GatysOptimizer optimizer(vgg, options, device);
     const auto& used = optimizer.options();
     spdlog::info("VGG19 {} (up to {}): content {}, style {}; {} at {} px on {}", vgg->file(),

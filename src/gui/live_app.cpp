@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "gui/gl_objects.h"
 #include "gui/live_panels.h"
+#include "gui/optimize_mode.h"
 #include "gui/video_view.h"
 #include "gui/window.h"
 #include "image/picture.h"
@@ -103,11 +104,25 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
     LiveUiState state = initial_state(options);
     ActionHandler handler(pipeline, window, options);
 
+    OptimizeMode optimize(options.vgg_path, options.record_dir);
+    bool select_optimize = false;
+    if (!options.optimize_content.empty() || !options.optimize_style.empty()) {
+        if (options.optimize_iterations > 0)
+            optimize.settings().iterations = options.optimize_iterations;
+        if (options.optimize_size > 0) optimize.settings().size = options.optimize_size;
+        if (optimize.choose(options.optimize_content, false) &&
+            optimize.choose(options.optimize_style, true))
+            optimize.start();
+        select_optimize = true;
+    }
+    bool live_paused = false;
+    int frames_after_done = -1;
+
     LiveAppSummary summary;
     summary.renderer = window.renderer();
     RateMeter display_rate;
     double latency_ms = 0;
-    cv::Mat last_stylized;
+    cv::Mat last_stylized, last_original;
     cv::Mat last_screen;
 
     while (!window.should_close() && !interrupted) {
@@ -118,6 +133,7 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
             original.upload(result->original);
             stylized.upload(result->stylized);
             last_stylized = result->stylized;
+            last_original = result->original;
             const double latency =
                 std::chrono::duration<double, std::milli>(LiveClock::now() - result->captured)
                     .count();
@@ -137,14 +153,27 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         window.framebuffer_size(&fb_width, &fb_height);
         const ViewRect area{kPanelWidth, 0, fb_width - kPanelWidth, static_cast<float>(fb_height)};
 
+        const auto dropped = window.take_dropped_files();
+        if (!dropped.empty()) {
+            optimize.dropped(dropped);
+            select_optimize = true;
+        }
         LiveUiActions actions = draw_live_panel(
             state, stats, pipeline.styles(), thumbnails, cuda_available(), kPanelWidth,
-            static_cast<float>(fb_height), display_rate.rate(), latency_ms);
+            static_cast<float>(fb_height), display_rate.rate(), latency_ms,
+            [&] { optimize.draw_panel(last_original); }, select_optimize);
+        select_optimize = false;
+        // The optimization and live stylization share the CPU: pause the live network meanwhile.
+        if (optimize.busy() != live_paused) {
+            live_paused = optimize.busy();
+            pipeline.send(LiveCommand::set_paused(live_paused));
+        }
         actions.merge(read_shortcuts(static_cast<int>(pipeline.styles().size())));
-        if (state.mode == ViewMode::Wipe && !original.empty())
+        if (actions.optimize_tab) optimize.draw_view(area);
+        if (!actions.optimize_tab && state.mode == ViewMode::Wipe && !original.empty())
             draw_wipe_divider(state, layout_views(area, original.size(), ViewMode::Wipe).stylized);
         draw_status_banner(stats, area);
-        if (stylized.empty()) {
+        if (stylized.empty() && !actions.optimize_tab) {
             ImGui::GetForegroundDrawList()->AddText(ImVec2(area.x + 20, area.y + area.h / 2),
                                                     IM_COL32(255, 255, 255, 255),
                                                     "waiting for the first stylized frame...");
@@ -154,17 +183,17 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         glViewport(0, 0, fb_width, fb_height);
         glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
-        view.draw(original, stylized, area, state.mode, state.split, fb_height);
+        if (!actions.optimize_tab)
+            view.draw(original, stylized, area, state.mode, state.split, fb_height);
         glViewport(0, 0, fb_width, fb_height);
         window.render_ui();
 
-        if (!stylized.empty()) {
-            ++summary.displayed;
-            if (!options.screenshot.empty()) last_screen = read_framebuffer(fb_width, fb_height);
-        }
+        if (!options.screenshot.empty()) last_screen = read_framebuffer(fb_width, fb_height);
+        if (!stylized.empty()) ++summary.displayed;
         window.swap();
         display_rate.tick();
         if (options.frames >= 0 && summary.displayed >= options.frames) break;
+        if (options.exit_when_done && optimize.finished() && ++frames_after_done >= 3) break;
         std::this_thread::sleep_until(frame_start + kMinFrameTime);
     }
 
@@ -172,6 +201,24 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         Picture picture;
         picture.bgr = last_screen;
         write_picture(options.screenshot, picture);
+    }
+    if (optimize.finished() || optimize.busy()) {
+        optimize.job().stop();
+        optimize.job().wait();
+        const auto progress = optimize.job().progress();
+        summary.optimization_failed = progress.state == OptimizationJob::State::Failed;
+        if (summary.optimization_failed) {
+            summary.optimization = "failed: " + progress.error;
+        } else if (!progress.history.empty()) {
+            char text[160];
+            std::snprintf(text, sizeof text, "%s: %d iterations, style loss %.4g -> %.4g",
+                          to_string(progress.state), progress.history.back().iteration,
+                          progress.history.front().style, progress.history.back().style);
+            summary.optimization = text;
+        }
+    } else if (!optimize.message().empty()) {
+        summary.optimization = "not started: " + optimize.message();
+        summary.optimization_failed = options.exit_when_done;
     }
     summary.display_fps = display_rate.rate();
     summary.latency_ms = latency_ms;

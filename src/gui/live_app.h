@@ -20,18 +20,27 @@ struct LiveAppOptions {
     std::string screenshot;            ///< write the last displayed window image here (PNG)
     int width = 1600, height = 760;    ///< initial window size
     ViewMode view = ViewMode::SideBySide;
+    /// Optimization mode: VGG19 weights (empty: the mode explains how to provide them) and, for
+    /// scripts, images to start an optimization with at once; `exit_when_done` quits when it ends.
+    std::string vgg_path;
+    std::string optimize_content, optimize_style;
+    int optimize_iterations = -1;  ///< -1: the default
+    int optimize_size = -1;        ///< -1: the default
+    bool exit_when_done = false;
     /// Current settings, shown by the panel (the pipeline already uses them).
     StylizerOptions stylizer;
     int style = 0;
 };
 
 struct LiveAppSummary {
-    int64_t displayed = 0;   ///< frames drawn with a stylized picture
-    double display_fps = 0;  ///< over the last 2 s
-    double latency_ms = 0;   ///< capture to display, smoothed
-    LiveStats running;       ///< the stats just before stopping (rates are live figures)
-    LiveStats stats;         ///< after the pipeline stopped (recording flushed)
-    std::string renderer;    ///< OpenGL renderer string
+    int64_t displayed = 0;     ///< frames drawn with a stylized picture
+    double display_fps = 0;    ///< over the last 2 s
+    double latency_ms = 0;     ///< capture to display, smoothed
+    LiveStats running;         ///< the stats just before stopping (rates are live figures)
+    LiveStats stats;           ///< after the pipeline stopped (recording flushed)
+    std::string renderer;      ///< OpenGL renderer string
+    std::string optimization;  ///< how the optimization ended ("done: ...", "failed: ..."), if any
+    bool optimization_failed = false;
 };
 
 /// Throws `Error` when the window or the shaders cannot be set up; the pipeline is stopped

@@ -13,6 +13,10 @@ ImTextureID texture_id(const GlTexture& texture) {
     return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture.id()));
 }
 
+void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& stats,
+                   const std::vector<StyleEntry>& styles, const std::vector<GlTexture>& thumbnails,
+                   bool cuda, float width, double display_fps, double latency_ms);
+
 }  // namespace
 
 void LiveUiActions::merge(const LiveUiActions& other) {
@@ -25,18 +29,41 @@ void LiveUiActions::merge(const LiveUiActions& other) {
     snapshot |= other.snapshot;
     fullscreen |= other.fullscreen;
     quit |= other.quit;
+    optimize_tab |= other.optimize_tab;
 }
 
 LiveUiActions draw_live_panel(LiveUiState& state, const LiveStats& stats,
                               const std::vector<StyleEntry>& styles,
                               const std::vector<GlTexture>& thumbnails, bool cuda, float width,
-                              float height, double display_fps, double latency_ms) {
+                              float height, double display_fps, double latency_ms,
+                              const std::function<void()>& optimize_tab, bool select_optimize) {
     LiveUiActions actions;
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(width, height));
     ImGui::Begin("StyleCam", nullptr,
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+    ImGui::BeginTabBar("modes");
+    if (ImGui::BeginTabItem("Live")) {
+        draw_live_tab(actions, state, stats, styles, thumbnails, cuda, width, display_fps,
+                      latency_ms);
+        ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Optimize", nullptr,
+                            select_optimize ? ImGuiTabItemFlags_SetSelected : 0)) {
+        actions.optimize_tab = true;
+        optimize_tab();
+        ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+    ImGui::End();
+    return actions;
+}
 
+namespace {
+
+void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& stats,
+                   const std::vector<StyleEntry>& styles, const std::vector<GlTexture>& thumbnails,
+                   bool cuda, float width, double display_fps, double latency_ms) {
     ImGui::TextDisabled("Style (keys 1-9)");
     constexpr size_t kPerRow = 3;
     const float thumb_w = (width - 24 - 12 * kPerRow) / kPerRow;
@@ -106,9 +133,9 @@ LiveUiActions draw_live_panel(LiveUiState& state, const LiveStats& stats,
     ImGui::Text("dropped   %6lld frames", static_cast<long long>(stats.dropped));
     ImGui::TextWrapped("source: %s", stats.source.c_str());
     ImGui::TextWrapped("network: %s", stats.network.c_str());
-    ImGui::End();
-    return actions;
 }
+
+}  // namespace
 
 LiveUiActions read_shortcuts(int style_count) {
     LiveUiActions actions;
@@ -138,6 +165,8 @@ void draw_wipe_divider(LiveUiState& state, const ViewRect& picture) {
 
 void draw_status_banner(const LiveStats& stats, const ViewRect& area) {
     std::string text = !stats.source_status.empty() ? stats.source_status : stats.error;
+    if (text.empty() && stats.paused)
+        text = "live stylization paused while the optimization runs on the CPU";
     if (text.empty()) return;
     ImDrawList* draw = ImGui::GetForegroundDrawList();
     const ImVec2 position(area.x + 12, area.y + 12);

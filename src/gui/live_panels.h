@@ -6,6 +6,7 @@
 #include "gui/view_layout.h"
 #include "live/live_pipeline.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,16 +37,19 @@ struct LiveUiActions {
     bool snapshot = false;
     bool fullscreen = false;
     bool quit = false;
+    bool optimize_tab = false;  ///< the Optimize tab is the one shown
 
     void merge(const LiveUiActions& other);
 };
 
-/// The side panel at the window's left edge, `width` pixels wide and `height` tall: styles with
-/// thumbnails, controls, recording, stats.
+/// The side panel at the window's left edge, `width` pixels wide and `height` tall, with two
+/// tabs: Live (styles with thumbnails, controls, recording, stats) and Optimize (drawn by
+/// `optimize_tab`). `select_optimize` switches to the Optimize tab in this frame.
 LiveUiActions draw_live_panel(LiveUiState& state, const LiveStats& stats,
                               const std::vector<StyleEntry>& styles,
                               const std::vector<GlTexture>& thumbnails, bool cuda, float width,
-                              float height, double display_fps, double latency_ms);
+                              float height, double display_fps, double latency_ms,
+                              const std::function<void()>& optimize_tab, bool select_optimize);
 
 /// Keyboard shortcuts (ignored while a text field has focus): 1–9 style, R record, S snapshot,
 /// F full screen, Esc quit.

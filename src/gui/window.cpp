@@ -19,6 +19,11 @@ extern "C" void on_glfw_error(int code, const char* description) {
     g_last_glfw_error = std::to_string(code) + ": " + (description ? description : "");
 }
 
+extern "C" void on_drop(GLFWwindow* window, int count, const char** paths) {
+    auto* self = static_cast<std::vector<std::string>*>(glfwGetWindowUserPointer(window));
+    for (int i = 0; self && i < count; ++i) self->emplace_back(paths[i]);
+}
+
 }  // namespace
 
 Window::Window(int width, int height, const std::string& title) {
@@ -36,6 +41,8 @@ Window::Window(int width, int height, const std::string& title) {
     }
     glfwMakeContextCurrent(window_);
     glfwSwapInterval(1);
+    glfwSetWindowUserPointer(window_, &dropped_);
+    glfwSetDropCallback(window_, on_drop);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -90,6 +97,12 @@ void Window::render_ui() {
 }
 
 void Window::swap() { glfwSwapBuffers(window_); }
+
+std::vector<std::string> Window::take_dropped_files() {
+    std::vector<std::string> files;
+    files.swap(dropped_);
+    return files;
+}
 
 std::string Window::renderer() const {
     const auto* text = reinterpret_cast<const char*>(glGetString(GL_RENDERER));

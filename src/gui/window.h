@@ -3,6 +3,7 @@
 /// Created, used and destroyed on the main thread only; members shut down in reverse order.
 
 #include <string>
+#include <vector>
 
 struct GLFWwindow;
 
@@ -30,10 +31,13 @@ class Window {
     void swap();
     /// The renderer string ("llvmpipe (LLVM 15.0.6, 256 bits)").
     std::string renderer() const;
+    /// Paths of files dropped onto the window since the last call.
+    std::vector<std::string> take_dropped_files();
 
   private:
     GLFWwindow* window_ = nullptr;
     bool imgui_glfw_ = false, imgui_gl_ = false;
+    std::vector<std::string> dropped_;
     int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;
 };
 

@@ -152,6 +152,9 @@ void LivePipeline::apply(const LiveCommand& command) {
         case Kind::StopRecording:
             finish_recording();
             break;
+        case Kind::SetPaused:
+            paused_ = command.flag;
+            break;
     }
     for (auto& stylizer : stylizers_) {
         if (!stylizer) continue;
@@ -161,6 +164,7 @@ void LivePipeline::apply(const LiveCommand& command) {
     }
     std::lock_guard<std::mutex> lock(stats_mutex_);
     stats_.style = settings_.style;
+    stats_.paused = paused_;
     stats_.recording = recorder_ != nullptr;
     if (recorder_) {
         stats_.recording_path = recorder_->path();
@@ -225,7 +229,7 @@ void LivePipeline::inference_loop() {
             }
 
             auto frame = frames_.take(kPollInterval);
-            if (!frame) continue;
+            if (!frame || paused_) continue;
             Stylizer& stylizer = stylizer_for(settings_.style);
             const auto start = LiveClock::now();
             LiveResult result;

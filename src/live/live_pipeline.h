@@ -53,6 +53,7 @@ struct LiveCommand {
         SetNetwork,         ///< `network` (device/precision): reloads the styles
         StartRecording,     ///< `path`; `flag`: side by side
         StopRecording,
+        SetPaused,  ///< `flag`: stop stylizing (frames are still captured and dropped)
     };
     Kind kind = Kind::StopRecording;
     int index = 0;
@@ -84,6 +85,9 @@ struct LiveCommand {
     }
     static LiveCommand stop_recording() {
         return make(Kind::StopRecording, [](auto&) {});
+    }
+    static LiveCommand set_paused(bool paused) {
+        return make(Kind::SetPaused, [&](auto& c) { c.flag = paused; });
     }
 
   private:
@@ -118,6 +122,7 @@ struct LiveStats {
     int64_t stylized = 0;
     int64_t dropped = 0;  ///< captured frames the inference thread never saw
     int style = 0;
+    bool paused = false;  ///< stylization paused (e.g. while an optimization runs)
     bool recording = false;
     std::string recording_path;
     int64_t recorded_frames = 0;  ///< frames in (or queued for) the recording
@@ -178,6 +183,7 @@ class LivePipeline {
     std::vector<std::unique_ptr<Stylizer>> stylizers_;
     std::unique_ptr<Recorder> recorder_;
     bool record_side_by_side_ = false;
+    bool paused_ = false;
     int next_thumbnail_ = 0;
 
     mutable std::mutex stats_mutex_;

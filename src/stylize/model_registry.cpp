@@ -95,6 +95,24 @@ std::string resolve_model(const std::string& model, const std::vector<ModelFolde
                   "; `stylecam models` lists what is available)");
 }
 
+std::string find_vgg_weights(const std::string& explicit_path,
+                             const std::vector<ModelFolder>& folders) {
+    if (!explicit_path.empty()) return explicit_path;
+    if (const char* env = std::getenv("STYLECAM_VGG")) return env;
+    for (const auto& folder : folders) {
+        std::error_code ec;
+        if (!fs::is_directory(folder.path, ec)) continue;
+        for (const auto& entry : fs::directory_iterator(folder.path, ec)) {
+            const auto name = entry.path().filename().string();
+            if (name.rfind("vgg19", 0) == 0 && lower_extension(name) == ".safetensors")
+                return entry.path().string();
+        }
+    }
+    STYLECAM_FAIL(
+        "no VGG19 weights: pass --vgg FILE or set STYLECAM_VGG (the README says where "
+        "to get them)");
+}
+
 std::vector<ModelInfo> list_models(const std::vector<ModelFolder>& folders) {
     std::vector<ModelInfo> models;
     std::set<std::string> seen;

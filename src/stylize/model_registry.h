@@ -34,6 +34,11 @@ std::vector<ModelFolder> model_search_path(const std::vector<std::string>& extra
 /// in `folders`. Throws `Error` ("unknown style 'x' (looked in ...; `stylecam models` lists ...)").
 std::string resolve_model(const std::string& model, const std::vector<ModelFolder>& folders);
 
+/// VGG19 weights for the loss network: `explicit_path` when given, else $STYLECAM_VGG, else the
+/// first `vgg19*.safetensors` in `folders`. Throws `Error` saying how to provide them.
+std::string find_vgg_weights(const std::string& explicit_path,
+                             const std::vector<ModelFolder>& folders);
+
 /// Every model in `folders` (reading headers only), in search order, duplicates marked as
 /// shadowed by giving them `origin` + " (shadowed)".
 std::vector<ModelInfo> list_models(const std::vector<ModelFolder>& folders);
