@@ -135,5 +135,44 @@ TEST_F(LiveWindow, WithoutACameraPlaysTheSampleClip) {
     EXPECT_NE(result.out.find("vtest.avi"), std::string::npos) << result.out;
 }
 
+TEST_F(LiveWindow, ScriptedOptimizationShowsContentStyleResultAndCurve) {
+    testing::write_tiny_vgg(dir_.path("vgg.safetensors"));
+    const auto shot = dir_.path("optimize.png");
+    const auto fruits = testing::sample_data("fruits.jpg"),
+               starry = testing::sample_data("starry_night.jpg");
+    STYLECAM_REQUIRE_FILE(fruits);
+    const auto result =
+        run_under_xvfb("$STYLECAM live --test-pattern " + common() + "--vgg " +
+                       quote(dir_.path("vgg.safetensors")) + " --optimize-content " +
+                       quote(fruits) + " --optimize-style " + quote(starry) +
+                       " --optimize-iterations 8 --optimize-size 64 --screenshot " + quote(shot) +
+                       " --exit-when-done");
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(result.out.find("optimization done: 8 iterations"), std::string::npos) << result.out;
+    const cv::Mat screen = cv::imread(shot);
+    ASSERT_EQ(screen.size(), cv::Size(1600, 760));
+    // The loss curve is drawn on white in the lower right of the view; the content and style
+    // thumbnails on the left of the view are colourful.
+    const cv::Mat lower_right = screen(cv::Rect(900, 500, 600, 240));
+    cv::Mat white;
+    cv::inRange(lower_right, cv::Scalar(250, 250, 250), cv::Scalar(255, 255, 255), white);
+    EXPECT_GT(cv::countNonZero(white), 20000) << "no loss curve";
+    cv::Scalar mean, stddev;
+    cv::meanStdDev(screen(cv::Rect(330, 60, 330, 300)), mean, stddev);
+    EXPECT_GT(stddev[0] + stddev[1] + stddev[2], 60.0) << "no content image";
+}
+
+TEST_F(LiveWindow, AnUnreadableImageIsAMessageNotACrash) {
+    testing::write_tiny_vgg(dir_.path("vgg.safetensors"));
+    testing::write_text(dir_.path("notes.jpg"), "not an image");
+    const auto result =
+        run_under_xvfb("$STYLECAM live --test-pattern " + common() + "--vgg " +
+                       quote(dir_.path("vgg.safetensors")) + " --optimize-content " +
+                       quote(dir_.path("notes.jpg")) + " --optimize-style " +
+                       quote(dir_.path("notes.jpg")) + " --exit-when-done --frames 30");
+    EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+    EXPECT_NE(result.err.find("notes.jpg: cannot decode image"), std::string::npos) << result.err;
+}
+
 }  // namespace
 }  // namespace stylecam

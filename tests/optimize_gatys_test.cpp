@@ -15,29 +15,9 @@ namespace {
 
 using testing::TempDir;
 
-/// A small random VGG19 prefix (conv1_1..conv3_1) with the given input convention.
-SafeTensors tiny_vgg(const std::string& order, const std::string& range, const std::string& mean,
-                     const std::string& std, int convs = 5) {
-    torch::manual_seed(1);
-    const int channels[] = {64, 64, 128, 128, 256};
-    SafeTensors contents;
-    for (int i = 0; i < convs; ++i) {
-        const int in = i == 0 ? 3 : channels[i - 1];
-        const auto prefix = "features." + std::to_string(vgg_feature_index(i));
-        contents.tensors[prefix + ".weight"] = torch::randn({channels[i], in, 3, 3}) * 0.1;
-        contents.tensors[prefix + ".bias"] = torch::randn({channels[i]}) * 0.01;
-    }
-    contents.metadata = {{"architecture", "vgg19"},
-                         {"input_color_order", order},
-                         {"input_range", range},
-                         {"input_mean", mean},
-                         {"input_std", std}};
-    return contents;
-}
+using testing::tiny_vgg;
 
-SafeTensors caffe_vgg(int convs = 5) {
-    return tiny_vgg("BGR", "0-255", "103.939,116.779,123.68", "1,1,1", convs);
-}
+SafeTensors caffe_vgg() { return tiny_vgg(); }
 
 TEST(Vgg19Features, PreprocessingFollowsTheCaffeConvention) {
     Vgg19Features vgg(caffe_vgg(), "caffe.safetensors");

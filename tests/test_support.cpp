@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "nets/vgg19_features.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +65,30 @@ CliResult run_shell(const std::string& command_line) {
     result.out = slurp(out);
     result.err = slurp(err);
     return result;
+}
+
+SafeTensors tiny_vgg(const std::string& order, const std::string& range, const std::string& mean,
+                     const std::string& std, int convs) {
+    torch::manual_seed(1);
+    const int channels[] = {64, 64, 128, 128, 256};
+    SafeTensors contents;
+    for (int i = 0; i < convs; ++i) {
+        const int in = i == 0 ? 3 : channels[i - 1];
+        const auto prefix = "features." + std::to_string(vgg_feature_index(i));
+        contents.tensors[prefix + ".weight"] = torch::randn({channels[i], in, 3, 3}) * 0.1;
+        contents.tensors[prefix + ".bias"] = torch::randn({channels[i]}) * 0.01;
+    }
+    contents.metadata = {{"architecture", "vgg19"},
+                         {"input_color_order", order},
+                         {"input_range", range},
+                         {"input_mean", mean},
+                         {"input_std", std}};
+    return contents;
+}
+
+void write_tiny_vgg(const std::string& path) {
+    const auto contents = tiny_vgg();
+    write_safetensors(path, contents.tensors, contents.metadata);
 }
 
 void write_text(const std::string& path, const std::string& bytes) {

@@ -2,6 +2,8 @@
 /// Helpers shared by the test files: where the real weights and sample data are, temporary
 /// folders, and running the `stylecam` program.
 
+#include "core/safetensors.h"
+
 #include <gtest/gtest.h>
 #include <stylecam_build_paths.h>
 
@@ -39,6 +41,14 @@ CliResult run_shell(const std::string& command_line);
 
 /// Runs the built `stylecam` with `arguments` (shell-quoted by the caller where needed).
 CliResult run_stylecam(const std::string& arguments);
+
+/// A small random VGG19 prefix (conv1_1..conv3_1 for 5 convs) with the given input convention
+/// metadata; the defaults are the Caffe convention (BGR, 0-255, mean subtracted).
+SafeTensors tiny_vgg(const std::string& order = "BGR", const std::string& range = "0-255",
+                     const std::string& mean = "103.939,116.779,123.68",
+                     const std::string& std = "1,1,1", int convs = 5);
+/// Writes `tiny_vgg()` to `path`.
+void write_tiny_vgg(const std::string& path);
 
 /// Writes `bytes` to `path`.
 void write_text(const std::string& path, const std::string& bytes);
