@@ -12,13 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempDir;
 
-cv::Mat pattern(int rows, int cols, int seed) {
-    cv::Mat image(rows, cols, CV_8UC3);
-    cv::theRNG().state = static_cast<uint64_t>(seed);
-    cv::randu(image, 0, 256);
-    cv::GaussianBlur(image, image, cv::Size(5, 5), 1.5);
-    return image;
-}
+cv::Mat pattern(int rows, int cols, int seed) { return testing::smooth_noise(rows, cols, seed); }
 
 class Job : public ::testing::Test {
   protected:

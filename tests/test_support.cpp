@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <opencv2/imgproc.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -89,6 +90,14 @@ SafeTensors tiny_vgg(const std::string& order, const std::string& range, const s
 void write_tiny_vgg(const std::string& path) {
     const auto contents = tiny_vgg();
     write_safetensors(path, contents.tensors, contents.metadata);
+}
+
+cv::Mat smooth_noise(int rows, int cols, int seed) {
+    cv::Mat image(rows, cols, CV_8UC3);
+    cv::theRNG().state = static_cast<uint64_t>(seed);
+    cv::randu(image, 0, 256);
+    cv::GaussianBlur(image, image, cv::Size(5, 5), 1.5);
+    return image;
 }
 
 void write_text(const std::string& path, const std::string& bytes) {

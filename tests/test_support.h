@@ -4,6 +4,8 @@
 
 #include "core/safetensors.h"
 
+#include <opencv2/core.hpp>
+
 #include <gtest/gtest.h>
 #include <stylecam_build_paths.h>
 
@@ -49,6 +51,9 @@ SafeTensors tiny_vgg(const std::string& order = "BGR", const std::string& range 
                      const std::string& std = "1,1,1", int convs = 5);
 /// Writes `tiny_vgg()` to `path`.
 void write_tiny_vgg(const std::string& path);
+
+/// A smooth random CV_8UC3 image (uniform noise, Gaussian-blurred), reproducible by `seed`.
+cv::Mat smooth_noise(int rows, int cols, int seed);
 
 /// Writes `bytes` to `path`.
 void write_text(const std::string& path, const std::string& bytes);

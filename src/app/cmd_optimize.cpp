@@ -5,14 +5,16 @@
 #include "app/progress_bar.h"
 #include "core/error.h"
 #include "core/file_util.h"
-#include "image/loss_plot.h"
+#include "core/text.h"
 #include "image/picture.h"
 #include "optimize/gatys_optimizer.h"
+#include "optimize/loss_history_plot.h"
 #include "stylize/model_registry.h"
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -49,16 +51,11 @@ struct OptimizeParams {
 std::vector<int> parse_scales(const std::string& text, int size) {
     if (text.empty()) return {size};
     std::vector<int> scales;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, ',')) {
-        try {
-            size_t used = 0;
-            scales.push_back(std::stoi(part, &used));
-            STYLECAM_CHECK(used == part.size(), "");
-        } catch (const std::exception&) {
-            STYLECAM_FAIL("--scales: '", part, "' is not a size in pixels");
-        }
+    for (const auto& part : split(text, ',')) {
+        const double value = parse_number(part, "--scales: '" + part + "' is not a size in pixels");
+        STYLECAM_CHECK(value == std::floor(value), "--scales: '", part,
+                       "' is not a whole number of pixels");
+        scales.push_back(static_cast<int>(value));
     }
     return scales;
 }
@@ -96,19 +93,11 @@ void write_report(const std::string& path, const GatysResult& result, const Gaty
     });
 }
 
-/// Content, style (both weighted) and total against the iteration, passes one after the other.
 void write_loss_curve(const std::string& path, const GatysResult& result,
                       const GatysOptions& options) {
-    PlotSeries content{"content", {}, cv::Scalar(200, 120, 0)};
-    PlotSeries style{"style", {}, cv::Scalar(0, 0, 200)};
-    PlotSeries total{"total", {}, cv::Scalar(40, 40, 40)};
-    for (const auto& entry : result.history) {
-        content.values.push_back(options.weights.content * entry.content);
-        style.values.push_back(options.weights.style * entry.style);
-        total.values.push_back(entry.total);
-    }
     Picture picture;
-    picture.bgr = plot_loss_curves({content, style, total}, "stylecam optimize: weighted losses");
+    picture.bgr =
+        plot_loss_history(result.history, options.weights, "stylecam optimize: weighted losses");
     write_picture(path, picture);
 }
 

@@ -1,8 +1,8 @@
 #include "gui/optimize_mode.h"
 
 #include "core/error.h"
-#include "image/loss_plot.h"
 #include "image/picture.h"
+#include "optimize/loss_history_plot.h"
 #include "video/recorder.h"
 
 #include <imgui.h>
@@ -139,17 +139,8 @@ void OptimizeMode::refresh_textures() {
     }
     if (progress.history.size() != shown_points_ && !progress.history.empty()) {
         shown_points_ = progress.history.size();
-        const auto options = gatys_options(settings_);
-        PlotSeries content{"content", {}, cv::Scalar(200, 120, 0)};
-        PlotSeries style{"style", {}, cv::Scalar(0, 0, 200)};
-        PlotSeries total{"total", {}, cv::Scalar(40, 40, 40)};
-        for (const auto& entry : progress.history) {
-            content.values.push_back(options.weights.content * entry.content);
-            style.values.push_back(options.weights.style * entry.style);
-            total.values.push_back(entry.total);
-        }
-        curve_texture_.upload(
-            plot_loss_curves({content, style, total}, "weighted losses", {640, 300}));
+        curve_texture_.upload(plot_loss_history(progress.history, gatys_options(settings_).weights,
+                                                "weighted losses", {640, 300}));
     }
 }
 

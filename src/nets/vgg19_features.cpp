@@ -1,6 +1,7 @@
 #include "nets/vgg19_features.h"
 
 #include "core/error.h"
+#include "core/text.h"
 #include "nets/state_dict.h"
 
 #include <regex>
@@ -32,19 +33,11 @@ bool is_last_of_block(int index) {
 
 std::vector<double> parse_numbers(const std::string& text, const std::string& key,
                                   const std::string& file) {
+    const std::string problem =
+        file + ": metadata '" + key + "' must hold 3 numbers, got '" + text + "'";
     std::vector<double> values;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, ',')) {
-        try {
-            size_t used = 0;
-            values.push_back(std::stod(part, &used));
-        } catch (const std::exception&) {
-            STYLECAM_FAIL(file, ": metadata '", key, "' is not a list of 3 numbers: '", text, "'");
-        }
-    }
-    STYLECAM_CHECK(values.size() == 3, file, ": metadata '", key, "' must hold 3 numbers, got '",
-                   text, "'");
+    for (const auto& part : split(text, ',')) values.push_back(parse_number(part, problem));
+    STYLECAM_CHECK(values.size() == 3, problem);
     return values;
 }
 

@@ -1,6 +1,7 @@
 #include "optimize/gatys_optimizer.h"
 
 #include "core/error.h"
+#include "core/text.h"
 #include "image/color.h"
 #include "image/tensor_image.h"
 
@@ -33,22 +34,14 @@ cv::Mat to_image(const torch::Tensor& unit) {
 
 std::vector<LayerWeight> parse_layer_list(const std::string& text) {
     std::vector<LayerWeight> layers;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ',')) {
-        if (item.empty()) continue;
+    for (const auto& item : split(text, ',')) {
         LayerWeight layer;
         const auto colon = item.find(':');
         layer.layer = item.substr(0, colon);
         if (colon != std::string::npos) {
             const std::string weight = item.substr(colon + 1);
-            try {
-                size_t used = 0;
-                layer.weight = std::stod(weight, &used);
-                STYLECAM_CHECK(used == weight.size(), "");
-            } catch (const std::exception&) {
-                STYLECAM_FAIL("layer '", layer.layer, "': weight '", weight, "' is not a number");
-            }
+            layer.weight = parse_number(
+                weight, "layer '" + layer.layer + "': weight '" + weight + "' is not a number");
             STYLECAM_CHECK(layer.weight >= 0, "layer '", layer.layer, "': weight must be ≥ 0");
         }
         parse_vgg_layer(layer.layer);  // validates the name

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/safetensors.h"
+#include "core/text.h"
 #include "nets/model_file.h"
 
 #include <stylecam_build_paths.h>
@@ -18,15 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* kModelExtensions[] = {".safetensors", ".onnx"};
-
-std::vector<std::string> split_path_list(const std::string& text) {
-    std::vector<std::string> parts;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, ':'))
-        if (!part.empty()) parts.push_back(part);
-    return parts;
-}
 
 ModelInfo describe_model(const fs::path& file, const std::string& origin) {
     ModelInfo info;
@@ -68,8 +60,7 @@ std::vector<ModelFolder> model_search_path(const std::vector<std::string>& extra
     std::vector<ModelFolder> folders;
     for (const auto& folder : extra) folders.push_back({folder, "--models"});
     if (const char* env = std::getenv("STYLECAM_MODELS"))
-        for (const auto& folder : split_path_list(env))
-            folders.push_back({folder, "STYLECAM_MODELS"});
+        for (const auto& folder : split(env, ':')) folders.push_back({folder, "STYLECAM_MODELS"});
     std::error_code ec;
     if (fs::is_directory(STYLECAM_PROJECT_MODELS_DIR, ec))
         folders.push_back({STYLECAM_PROJECT_MODELS_DIR, "project"});

@@ -1,0 +1,16 @@
+#pragma once
+/// Small text helpers for option and metadata parsing.
+
+#include <string>
+#include <vector>
+
+namespace stylecam {
+
+/// Splits at `separator`, dropping empty parts: "a,,b" → {"a", "b"}.
+std::vector<std::string> split(const std::string& text, char separator);
+
+/// The whole of `text` as a number; throws `Error` built from `what` ("--scales: 'x' is not a
+/// size in pixels") when it is not one.
+double parse_number(const std::string& text, const std::string& what);
+
+}  // namespace stylecam
