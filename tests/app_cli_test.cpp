@@ -94,6 +94,23 @@ TEST_F(Cli, StylizesAVideoKeepingFramesAndSize) {
     EXPECT_EQ(frames, 9);
 }
 
+TEST_F(Cli, EvalReportsPsnrAndSsimAgainstAReference) {
+    const auto same =
+        run_stylecam("eval -m " + model() + " -r " + model() + " -i " + quote(dir_.path()));
+    ASSERT_EQ(same.exit_code, 0) << same.err;
+    EXPECT_NE(same.out.find("photo.png"), std::string::npos) << same.out;
+    EXPECT_NE(same.out.find("MEAN            "), std::string::npos) << same.out;
+    EXPECT_NE(same.out.find("99.00   1.0000"), std::string::npos) << same.out;  // identical outputs
+    torch::manual_seed(99);
+    TransformerNet other(TransformerNetOptions().channels(4).residual_blocks(1));
+    save_transformer_net(dir_.path("other.safetensors"), other);
+    cv::imwrite(dir_.path("textured.png"), testing::smooth_noise(40, 48, 9));  // a flat photo
+    const auto differs = run_stylecam("eval -m " + quote(dir_.path("other.safetensors")) + " -r " +
+                                      model() + " -i " + quote(dir_.path("textured.png")));
+    ASSERT_EQ(differs.exit_code, 0) << differs.err;
+    EXPECT_EQ(differs.out.find("99.00"), std::string::npos) << differs.out;
+}
+
 TEST_F(Cli, MissingInput) {
     expect_clean_failure("stylize -m " + model() + " -i " + quote(dir_.path("nope.jpg")) + " -o " +
                              quote(dir_.path("o.png")),

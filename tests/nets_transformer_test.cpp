@@ -67,6 +67,24 @@ TEST(ModelFile, RoundTripRebuildsTheArchitecture) {
     EXPECT_TRUE(torch::equal(net->forward(input), loaded.net->forward(input)));
 }
 
+TEST(TransformerNet, FastArchitectureRoundTripsThroughItsFile) {
+    TempDir dir;
+    TransformerNet fast(architecture_options("fast"));
+    EXPECT_LT(count_parameters(*fast), 1679235 / 6);
+    save_transformer_net(dir.path("fast.safetensors"), fast);
+    auto loaded = load_transformer_net(dir.path("fast.safetensors"));
+    EXPECT_EQ(loaded.net->options().channels(), 16);
+    EXPECT_EQ(loaded.net->options().residual_blocks(), 3);
+    EXPECT_EQ(loaded.net->options().outer_kernel(), 5);
+    EXPECT_EQ(loaded.metadata.at("outer_kernel"), "5");
+    torch::NoGradGuard no_grad;
+    fast->eval();
+    const auto input = torch::rand({1, 3, 20, 28}) * 255;
+    EXPECT_TRUE(torch::equal(fast->forward(input), loaded.net->forward(input)));
+    EXPECT_THROW(architecture_options("huge"), Error);
+    EXPECT_THROW(TransformerNet(TransformerNetOptions().outer_kernel(4)), Error);
+}
+
 TEST(ModelFile, HalfPrecisionFilesLoadIntoFp32) {
     TempDir dir;
     TransformerNet net(TransformerNetOptions().channels(4).residual_blocks(1));

@@ -43,5 +43,6 @@ Command add_stylize_command(CLI::App& app);
 Command add_models_command(CLI::App& app);
 Command add_live_command(CLI::App& app);
 Command add_optimize_command(CLI::App& app);
+Command add_eval_command(CLI::App& app);
 
 }  // namespace stylecam

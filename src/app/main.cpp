@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
     });
 
     std::vector<Command> commands = {add_live_command(app), add_stylize_command(app),
-                                     add_optimize_command(app), add_models_command(app)};
+                                     add_optimize_command(app), add_eval_command(app),
+                                     add_models_command(app)};
 
     try {
         app.parse(argc, argv);

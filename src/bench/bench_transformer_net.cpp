@@ -56,6 +56,23 @@ void BM_TransformerNet_CUDA_FP16(benchmark::State& state) {
     run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp16);
 }
 
+/// The "fast" architecture (random weights: timing does not depend on them).
+void BM_FastNet_CPU(benchmark::State& state, Precision precision) {
+    torch::NoGradGuard no_grad;
+    TransformerNet net(architecture_options("fast"));
+    net->eval();
+    const auto input = torch::rand({1, 3, state.range(1), state.range(0)}).mul(255);
+    const CpuAutocast autocast(precision == Precision::Bf16);
+    net->forward(input);
+    for (auto _ : state) benchmark::DoNotOptimize(net->forward(input).data_ptr());
+    state.counters["fps"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+void BM_FastNet_CPU_FP32(benchmark::State& state) { BM_FastNet_CPU(state, Precision::Fp32); }
+void BM_FastNet_CPU_BF16(benchmark::State& state) { BM_FastNet_CPU(state, Precision::Bf16); }
+
+BENCHMARK(BM_FastNet_CPU_FP32)->Apply(frame_sizes);
+BENCHMARK(BM_FastNet_CPU_BF16)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CPU_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CPU_BF16)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CUDA_FP32)->Apply(frame_sizes);

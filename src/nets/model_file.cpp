@@ -40,7 +40,9 @@ TransformerNetOptions transformer_options_from(const SafeTensorsHeader& header,
             blocks = std::max<int64_t>(blocks, std::stoll(match[1].str()));
     }
     TransformerNetOptions options;
-    options.channels(conv1->second.shape[0]).residual_blocks(blocks);
+    options.channels(conv1->second.shape[0])
+        .residual_blocks(blocks)
+        .outer_kernel(conv1->second.shape[2]);
     if (metadata.count("channels"))
         STYLECAM_CHECK(metadata_int(metadata, "channels", file) == options.channels(), file,
                        ": metadata says ", metadata.at("channels"), " channels but conv1 has ",
@@ -79,6 +81,7 @@ void save_transformer_net(const std::string& file, TransformerNet& net, Metadata
     metadata["architecture"] = kJohnsonArchitecture;
     metadata["channels"] = std::to_string(net->options().channels());
     metadata["residual_blocks"] = std::to_string(net->options().residual_blocks());
+    metadata["outer_kernel"] = std::to_string(net->options().outer_kernel());
     metadata["input_color_order"] = "RGB";
     metadata["input_range"] = "0-255";
     metadata["output_range"] = "0-255";

@@ -44,7 +44,10 @@ TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_
     STYLECAM_CHECK(options.residual_blocks() >= 0 && options.residual_blocks() <= 64,
                    "TransformerNet: residual_blocks must be in 0..64, got ",
                    options.residual_blocks());
-    conv1_ = register_module("conv1", ConvLayer(3, c, 9, 1));
+    const int64_t k = options.outer_kernel();
+    STYLECAM_CHECK(k >= 1 && k <= 15 && k % 2 == 1,
+                   "TransformerNet: outer_kernel must be odd, 1..15, got ", k);
+    conv1_ = register_module("conv1", ConvLayer(3, c, k, 1));
     in1_ = register_module("in1", instance_norm(c));
     conv2_ = register_module("conv2", ConvLayer(c, 2 * c, 3, 2));
     in2_ = register_module("in2", instance_norm(2 * c));
@@ -56,7 +59,7 @@ TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_
     in4_ = register_module("in4", instance_norm(2 * c));
     deconv2_ = register_module("deconv2", ConvLayer(2 * c, c, 3, 1, 2));
     in5_ = register_module("in5", instance_norm(c));
-    deconv3_ = register_module("deconv3", ConvLayer(c, 3, 9, 1));
+    deconv3_ = register_module("deconv3", ConvLayer(c, 3, k, 1));
 }
 
 torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
@@ -74,6 +77,13 @@ torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
     y = torch::relu(in4_(deconv1_(y)));
     y = torch::relu(in5_(deconv2_(y)));
     return deconv3_(y);
+}
+
+TransformerNetOptions architecture_options(const std::string& name) {
+    if (name == "full") return TransformerNetOptions();
+    if (name == "fast")
+        return TransformerNetOptions().channels(16).residual_blocks(3).outer_kernel(5);
+    STYLECAM_FAIL("--arch: unknown architecture '", name, "' (expected full or fast)");
 }
 
 }  // namespace stylecam

@@ -5,7 +5,9 @@
 ///   res1..resN (4c) · deconv1 (×2 nearest, 3×3, 4c→2c) in4 · deconv2 (×2, 2c→c) in5 ·
 ///   deconv3 (9×9, c→3). Every conv is preceded by reflection padding of k/2; instance norms are
 ///   affine with no running statistics; ReLU after in1..in5; no output activation.
-/// With the defaults (c = 32, N = 5) this is exactly the published network (1,679,235 params).
+/// With the defaults (c = 32, N = 5, 9×9 outer convolutions) this is exactly the published network
+/// (1,679,235 params); smaller widths, depths and outer kernels make faster variants with the
+/// same tensor names.
 ///
 /// Input: N×3×H×W, RGB, float 0..255; H and W multiples of 4 and at least 8 (the Stylizer pads).
 /// Output: N×3×H×W, RGB, nominally 0..255 (not clamped).
@@ -21,6 +23,8 @@ struct TransformerNetOptions {
     TORCH_ARG(int64_t, channels) = 32;
     /// Number of residual blocks at 4× channels.
     TORCH_ARG(int64_t, residual_blocks) = 5;
+    /// Kernel size of the first and the last convolution (odd; 9 in the published network).
+    TORCH_ARG(int64_t, outer_kernel) = 9;
 };
 
 /// Reflection pad of k/2, then a convolution; holds `conv2d` as in the PyTorch example.
@@ -63,6 +67,11 @@ class TransformerNetImpl : public torch::nn::Module {
     ConvLayer deconv1_{nullptr}, deconv2_{nullptr}, deconv3_{nullptr};
 };
 TORCH_MODULE(TransformerNet);
+
+/// Named architectures for `--arch`: "full" (the published network) and "fast" (16 channels,
+/// 3 residual blocks, 5×5 outer convolutions: about 1/5 of the full network's multiply-adds per
+/// pixel and 1/6 of its parameters).
+TransformerNetOptions architecture_options(const std::string& name);
 
 /// Smallest height/width the network accepts (reflection pads must be smaller than the maps).
 constexpr int64_t kTransformerNetMinSide = 8;

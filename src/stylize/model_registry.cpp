@@ -36,7 +36,10 @@ ModelInfo describe_model(const fs::path& file, const std::string& origin) {
         const auto options = transformer_options_from(header, info.path);
         std::ostringstream arch;
         arch << kJohnsonArchitecture << " (" << options.channels() << "ch, "
-             << options.residual_blocks() << " res)";
+             << options.residual_blocks() << " res";
+        if (options.outer_kernel() != 9)
+            arch << ", " << options.outer_kernel() << "x" << options.outer_kernel();
+        arch << ")";
         info.architecture = arch.str();
         int64_t parameters = 0;
         for (const auto& [name, tensor] : header.tensors) {
