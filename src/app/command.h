@@ -44,5 +44,7 @@ Command add_models_command(CLI::App& app);
 Command add_live_command(CLI::App& app);
 Command add_optimize_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
+Command add_distill_command(CLI::App& app);
+Command add_train_command(CLI::App& app);
 
 }  // namespace stylecam

@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
                (cuda_available() ? "available" : "not available") + ")";
     });
 
-    std::vector<Command> commands = {add_live_command(app), add_stylize_command(app),
+    std::vector<Command> commands = {add_live_command(app),     add_stylize_command(app),
                                      add_optimize_command(app), add_eval_command(app),
+                                     add_distill_command(app),  add_train_command(app),
                                      add_models_command(app)};
 
     try {

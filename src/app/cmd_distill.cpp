@@ -1,0 +1,99 @@
+/// `stylecam distill`: train a (small, fast) student to reproduce a teacher model's output.
+
+#include "app/training_options.h"
+#include "core/error.h"
+#include "losses/style_losses.h"
+#include "nets/vgg19_features.h"
+#include "stylize/model_registry.h"
+#include "stylize/stylizer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+namespace stylecam {
+namespace {
+
+struct DistillParams {
+    TrainingParams training;
+    std::string teacher, vgg;
+    double pixel_weight = 1.0, feature_weight = 0.0, tv_weight = 0.0;
+};
+
+int run_distill(const DistillParams& params) {
+    auto setup = prepare_training(params.training);
+    const auto folders = model_search_path(params.training.model_folders);
+    const std::string teacher_path = resolve_model(params.teacher, folders);
+    StylizerOptions teacher_options;
+    teacher_options.network.device = DeviceKind::Cpu;
+    Stylizer teacher(teacher_path, teacher_options);
+
+    // The teacher's output for every picture, once: batches crop the picture and its target alike.
+    const auto& data = *setup.data;
+    std::vector<cv::Mat> targets;
+    spdlog::info("teacher {}: stylizing {} pictures once", teacher_path, data.size());
+    for (int64_t i = 0; i < data.size(); ++i) targets.push_back(teacher.stylize(data.picture(i)));
+
+    Vgg19Features vgg{nullptr};
+    if (params.feature_weight > 0) vgg = Vgg19Features(find_vgg_weights(params.vgg, folders));
+
+    const int batch_size = setup.trainer.batch;
+    const auto make_batch = [&](int64_t step) {
+        std::vector<cv::Mat> inputs, wanted;
+        const auto indices = data.batch_indices(step, batch_size);
+        for (int slot = 0; slot < batch_size; ++slot) {
+            const auto index = indices[static_cast<size_t>(slot)];
+            const auto crop = data.crop_for(step, slot, data.picture(index).size());
+            inputs.push_back(data.apply(data.picture(index), crop));
+            wanted.push_back(data.apply(targets[static_cast<size_t>(index)], crop));
+        }
+        return TrainingBatch{stack_images(inputs), stack_images(wanted)};
+    };
+    const auto loss = [&](const TrainingBatch& batch, const torch::Tensor& output) {
+        const auto y = output / 255.0, t = batch.target / 255.0;
+        std::map<std::string, torch::Tensor> terms;
+        terms["pixel"] = torch::mse_loss(y, t);
+        auto total = params.pixel_weight * terms["pixel"];
+        if (vgg) {
+            torch::Tensor target_features;
+            {
+                torch::NoGradGuard no_grad;
+                target_features = vgg->forward(t, {"relu2_2"}).at("relu2_2");
+            }
+            terms["feature"] =
+                content_loss(vgg->forward(y, {"relu2_2"}), {{"relu2_2", target_features}});
+            total = total + params.feature_weight * terms["feature"];
+        }
+        if (params.tv_weight > 0) {
+            terms["tv"] = tv_loss(y);
+            total = total + params.tv_weight * terms["tv"];
+        }
+        terms["total"] = total;
+        return terms;
+    };
+    setup.trainer.metadata["style"] = std::filesystem::path(teacher_path).stem().string();
+    setup.trainer.metadata["teacher"] = teacher_path;
+    setup.trainer.metadata["source"] =
+        "stylecam distill of " + std::filesystem::path(teacher_path).filename().string();
+    return run_training(setup, make_batch, loss);
+}
+
+}  // namespace
+
+Command add_distill_command(CLI::App& app) {
+    auto params = std::make_shared<DistillParams>();
+    CLI::App* command =
+        app.add_subcommand("distill", "Train a small, fast student to reproduce a teacher model");
+    command->add_option("-t,--teacher", params->teacher, "Teacher model (file or style name)")
+        ->required();
+    add_training_options(*command, params->training);
+    command->add_option("--pixel-weight", params->pixel_weight,
+                        "Weight of the pixel loss (0..1 images)");
+    command->add_option("--feature-weight", params->feature_weight,
+                        "Weight of a VGG19 relu2_2 feature loss (0: off; needs VGG weights)");
+    command->add_option("--tv-weight", params->tv_weight, "Weight of the total-variation loss");
+    command->add_option("--vgg", params->vgg, "VGG19 weights (for --feature-weight)");
+    return {command, [params] { return run_distill(*params); }};
+}
+
+}  // namespace stylecam

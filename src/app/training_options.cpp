@@ -1,0 +1,104 @@
+#include "app/training_options.h"
+
+#include "app/interrupt.h"
+#include "app/progress_bar.h"
+#include "core/error.h"
+#include "image/picture.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+namespace stylecam {
+
+void add_training_options(CLI::App& command, TrainingParams& params) {
+    command
+        .add_option("-d,--data", params.data,
+                    "Folder of photos (recursive); video files in it give frames")
+        ->required();
+    command
+        .add_option(
+            "-o,--output", params.output,
+            "Model file to write (.safetensors); beside it: .ckpt, .csv, .loss.png, .preview.jpg")
+        ->required();
+    command
+        .add_option("--arch", params.arch,
+                    "full (the PyTorch examples' network) | fast (16ch, 3 res, 5x5)")
+        ->check(CLI::IsMember({"full", "fast"}));
+    command.add_option("--image-size", params.image_size, "Side of the square training crops")
+        ->check(CLI::Range(32, 2048));
+    command.add_option("--batch", params.batch, "Batch size")->check(CLI::Range(1, 256));
+    command.add_option("--steps", params.steps, "Optimizer steps")->check(CLI::PositiveNumber);
+    command.add_option("--lr", params.lr, "Adam learning rate")->check(CLI::PositiveNumber);
+    command.add_option("--seed", params.seed, "Seed: initial weights, data order, crops");
+    command.add_option("--checkpoint-every", params.checkpoint_every, "Steps between checkpoints")
+        ->check(CLI::PositiveNumber);
+    command.add_flag("--resume", params.resume, "Continue from OUTPUT.ckpt");
+    command.add_option(
+        "--preview", params.preview,
+        "Photo stylized into OUTPUT.preview.jpg at each checkpoint (default: the first picture)");
+    command.add_option("--threads", params.threads, "CPU threads (0: every core)")
+        ->check(CLI::NonNegativeNumber);
+    add_models_option(command, params.model_folders);
+}
+
+TrainingSetup prepare_training(const TrainingParams& params) {
+    set_cpu_threads(params.threads);
+    TrainingSetup setup;
+    DataOptions data;
+    data.image_size = params.image_size;
+    data.seed = params.seed;
+    setup.data = std::make_unique<TrainingData>(params.data, data);
+    const auto& summary = setup.data->summary();
+    spdlog::info("data {}: {} photos, {} video frames, {} files skipped{}", params.data,
+                 summary.images, summary.video_frames, summary.skipped.size(),
+                 summary.skipped.empty() ? "" : " (e.g. " + summary.skipped.front() + ")");
+    auto& trainer = setup.trainer;
+    trainer.architecture = architecture_options(params.arch);
+    trainer.architecture_name = params.arch;
+    trainer.batch = params.batch;
+    trainer.steps = params.steps;
+    trainer.learning_rate = params.lr;
+    trainer.seed = params.seed;
+    trainer.checkpoint_every = params.checkpoint_every;
+    trainer.output = params.output;
+    trainer.resume = params.resume;
+    trainer.preview_input =
+        params.preview.empty() ? setup.data->picture(0) : read_picture(params.preview).bgr;
+    trainer.metadata["training_data"] = params.data;
+    trainer.metadata["training_image_size"] = std::to_string(params.image_size);
+    return setup;
+}
+
+int run_training(const TrainingSetup& setup,
+                 const std::function<TrainingBatch(int64_t)>& make_batch,
+                 const TrainingLossFn& loss) {
+    const auto& interrupted = install_interrupt_handler();
+    ProgressBar bar("train", "steps");
+    TrainerCallbacks callbacks;
+    callbacks.stop = &interrupted;
+    callbacks.on_step = [&](const TrainingReport& report) {
+        std::string extra;
+        for (const auto& [name, value] : report.terms) {
+            char text[64];
+            std::snprintf(text, sizeof text, "%s %.4g ", name.c_str(), value);
+            extra += text;
+        }
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%.2f img/s", report.images_per_second);
+        bar.update(report.step, setup.trainer.steps, extra + rate);
+    };
+    const auto result = train_transformer_net(setup.trainer, make_batch, loss, callbacks);
+    bar.finish();
+    const auto& output = setup.trainer.output;
+    if (result.stopped) {
+        spdlog::info("stopped at step {}; resume with --resume (checkpoint {})", result.last_step,
+                     checkpoint_path(output));
+        return kExitInterrupted;
+    }
+    spdlog::info("wrote {} after {} steps; log {}, curve {}, preview {}", output, result.last_step,
+                 log_path(output), loss_curve_path(output), preview_path(output));
+    return kExitOk;
+}
+
+}  // namespace stylecam

@@ -1,0 +1,41 @@
+#pragma once
+/// Options shared by `stylecam train` and `stylecam distill`, and the run around the trainer
+/// (data, progress bar, summary): the two commands differ only in their loss.
+
+#include "app/command.h"
+#include "train/trainer.h"
+#include "train/training_data.h"
+
+#include <memory>
+#include <string>
+
+namespace stylecam {
+
+struct TrainingParams {
+    std::string data, output, arch = "fast", preview;
+    std::vector<std::string> model_folders;
+    int image_size = 256, batch = 4, checkpoint_every = 200;
+    int64_t steps = 2000;
+    double lr = 1e-3;
+    uint64_t seed = 0;
+    bool resume = false;
+    int threads = 0;
+};
+
+/// --data, --output, --arch, --image-size, --batch, --steps, --lr, --seed, --checkpoint-every,
+/// --resume, --preview, --threads, --models.
+void add_training_options(CLI::App& command, TrainingParams& params);
+
+/// Loads the data (saying how many files were skipped and why) and fills the trainer options.
+struct TrainingSetup {
+    std::unique_ptr<TrainingData> data;
+    TrainerOptions trainer;
+};
+TrainingSetup prepare_training(const TrainingParams& params);
+
+/// Runs the trainer with a progress bar (step, loss terms, images/s, ETA); returns the exit code.
+int run_training(const TrainingSetup& setup,
+                 const std::function<TrainingBatch(int64_t)>& make_batch,
+                 const TrainingLossFn& loss);
+
+}  // namespace stylecam

@@ -1,0 +1,218 @@
+#include "train/trainer.h"
+
+#include "core/error.h"
+#include "core/file_util.h"
+#include "image/loss_plot.h"
+#include "image/picture.h"
+#include "image/tensor_image.h"
+#include "nets/model_file.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+namespace stylecam {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// What must match between a checkpoint and the run resuming from it.
+torch::Tensor run_signature(const TrainerOptions& options) {
+    return torch::tensor({options.architecture.channels(), options.architecture.residual_blocks(),
+                          options.architecture.outer_kernel(), static_cast<int64_t>(options.batch),
+                          static_cast<int64_t>(options.seed)});
+}
+
+void save_checkpoint(const std::string& path, TransformerNet& net, torch::optim::Adam& optimizer,
+                     int64_t step, const TrainerOptions& options) {
+    write_atomically(path, [&](const std::string& tmp) {
+        torch::serialize::OutputArchive archive, optimizer_archive, model_archive;
+        net->save(model_archive);
+        optimizer.save(optimizer_archive);
+        archive.write("model", model_archive);
+        archive.write("optimizer", optimizer_archive);
+        archive.write("step", torch::tensor(step));
+        archive.write("signature", run_signature(options));
+        archive.save_to(tmp);
+    });
+}
+
+int64_t load_checkpoint(const std::string& path, TransformerNet& net, torch::optim::Adam& optimizer,
+                        const TrainerOptions& options) {
+    try {
+        torch::serialize::InputArchive archive, optimizer_archive, model_archive;
+        archive.load_from(path);
+        torch::Tensor step, signature;
+        archive.read("step", step);
+        archive.read("signature", signature);
+        STYLECAM_CHECK(torch::equal(signature, run_signature(options)), path,
+                       ": checkpoint of a different run (architecture, batch or seed differ)");
+        archive.read("model", model_archive);
+        net->load(model_archive);
+        archive.read("optimizer", optimizer_archive);
+        optimizer.load(optimizer_archive);
+        return step.item<int64_t>();
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& error) {
+        STYLECAM_FAIL(path, ": unreadable checkpoint (", one_line_message(error), ")");
+    }
+}
+
+void write_preview(const std::string& path, TransformerNet& net, const cv::Mat& photo) {
+    if (photo.empty()) return;
+    torch::NoGradGuard no_grad;
+    net->eval();
+    cv::Mat input = photo;
+    const int multiple = static_cast<int>(kTransformerNetSizeMultiple);
+    input =
+        input(cv::Rect(0, 0, input.cols / multiple * multiple, input.rows / multiple * multiple));
+    const cv::Mat output = tensor_to_image(net->forward(image_to_tensor(input)));
+    net->train();
+    Picture picture;
+    cv::hconcat(input, output, picture.bgr);
+    write_picture(path, picture);
+}
+
+void write_curve(const std::string& path, const std::vector<std::string>& names,
+                 const std::vector<std::vector<double>>& values) {
+    static const cv::Scalar kColors[] = {
+        {40, 40, 40}, {0, 0, 200}, {200, 120, 0}, {0, 150, 0}, {150, 0, 150}};
+    std::vector<PlotSeries> series;
+    for (size_t i = 0; i < names.size(); ++i)
+        series.push_back({names[i], values[i], kColors[i % 5]});
+    Picture picture;
+    picture.bgr = plot_loss_curves(series, "training loss (per step)");
+    write_picture(path, picture);
+}
+
+}  // namespace
+
+std::string checkpoint_path(const std::string& output) { return output + ".ckpt"; }
+std::string log_path(const std::string& output) { return output + ".csv"; }
+std::string loss_curve_path(const std::string& output) { return output + ".loss.png"; }
+std::string preview_path(const std::string& output) { return output + ".preview.jpg"; }
+
+TrainingResult train_transformer_net(const TrainerOptions& options,
+                                     const std::function<TrainingBatch(int64_t step)>& make_batch,
+                                     const TrainingLossFn& loss,
+                                     const TrainerCallbacks& callbacks) {
+    STYLECAM_CHECK(options.batch >= 1, "--batch must be ≥ 1, got ", options.batch);
+    STYLECAM_CHECK(options.steps >= 1, "--steps must be ≥ 1, got ", options.steps);
+    STYLECAM_CHECK(options.learning_rate > 0, "--lr must be positive, got ", options.learning_rate);
+    STYLECAM_CHECK(options.checkpoint_every >= 1, "--checkpoint-every must be ≥ 1");
+    STYLECAM_CHECK(!options.output.empty(), "--output is required");
+    check_parent_writable(options.output);
+
+    torch::manual_seed(options.seed);
+    TransformerNet net(options.architecture);
+    net->train();
+    torch::optim::Adam optimizer(net->parameters(),
+                                 torch::optim::AdamOptions(options.learning_rate));
+
+    TrainingResult result;
+    const std::string checkpoint = checkpoint_path(options.output);
+    if (options.resume) {
+        STYLECAM_CHECK(fs::exists(checkpoint), checkpoint, ": no checkpoint to resume from");
+        result.first_step = load_checkpoint(checkpoint, net, optimizer, options);
+    }
+
+    // A resumed run keeps the log's rows up to the checkpoint's step (a killed run may have
+    // logged a few steps past it) and its curve.
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> curve;
+    std::string kept_log;
+    if (result.first_step > 0) {
+        std::ifstream old_log(log_path(options.output));
+        std::string line;
+        while (std::getline(old_log, line)) {
+            const bool header = line.rfind("step", 0) == 0;
+            if (!header && std::stoll(line.substr(0, line.find(','))) > result.first_step) break;
+            kept_log += line + "\n";
+            std::stringstream fields(line);
+            std::string field;
+            std::getline(fields, field, ',');
+            for (size_t i = 0; std::getline(fields, field, ','); ++i) {
+                if (header) {
+                    names.push_back(field);
+                    curve.emplace_back();
+                } else if (i < curve.size()) {
+                    curve[i].push_back(std::stod(field));
+                }
+            }
+        }
+    }
+    std::ofstream log(log_path(options.output), std::ios::trunc);
+    STYLECAM_CHECK(log, log_path(options.output), ": cannot write the training log");
+    log << kept_log;
+
+    auto next = std::async(std::launch::async, make_batch, result.first_step);
+    const auto started = Clock::now();
+    int64_t step = result.first_step;
+    const auto checkpoint_now = [&] {
+        save_checkpoint(checkpoint, net, optimizer, step, options);
+        write_preview(preview_path(options.output), net, options.preview_input);
+        if (!names.empty()) write_curve(loss_curve_path(options.output), names, curve);
+    };
+    while (step < options.steps) {
+        if (callbacks.stop && callbacks.stop->load()) {
+            result.stopped = true;
+            break;
+        }
+        TrainingBatch batch = next.get();
+        if (step + 1 < options.steps) next = std::async(std::launch::async, make_batch, step + 1);
+        optimizer.zero_grad();
+        const auto output = net->forward(batch.input);
+        const auto terms = loss(batch, output);
+        terms.at("total").backward();
+        optimizer.step();
+        ++step;
+
+        TrainingReport report;
+        report.step = step;
+        for (const auto& [name, value] : terms) report.terms[name] = value.item<double>();
+        const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        report.images_per_second =
+            seconds > 0 ? (step - result.first_step) * options.batch / seconds : 0;
+        if (names.empty()) {
+            names.push_back("total");
+            for (const auto& [name, value] : report.terms)
+                if (name != "total") names.push_back(name);
+            log << "step";
+            for (const auto& name : names) log << ',' << name;
+            log << '\n';
+            curve.resize(names.size());
+        }
+        log << step;
+        for (size_t i = 0; i < names.size(); ++i) {
+            log << ',' << report.terms[names[i]];
+            curve[i].push_back(report.terms[names[i]]);
+        }
+        log << '\n';
+        result.history.push_back(report);
+        if (callbacks.on_step) callbacks.on_step(report);
+        if (step % options.checkpoint_every == 0 || step == options.steps) checkpoint_now();
+    }
+    if (result.stopped && step > result.first_step) checkpoint_now();
+    log.flush();
+    result.last_step = step;
+
+    if (step == options.steps) {
+        Metadata metadata = options.metadata;
+        metadata["architecture_name"] = options.architecture_name;
+        metadata["training_steps"] = std::to_string(options.steps);
+        metadata["training_batch"] = std::to_string(options.batch);
+        metadata["training_lr"] = std::to_string(options.learning_rate);
+        metadata["training_seed"] = std::to_string(options.seed);
+        net->eval();
+        save_transformer_net(options.output, net, metadata);
+    }
+    return result;
+}
+
+}  // namespace stylecam

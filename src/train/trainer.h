@@ -1,0 +1,76 @@
+#pragma once
+/// The training loop shared by `stylecam train` (perceptual loss against a style image) and
+/// `stylecam distill` (reproduce a teacher model): Adam on a TransformerNet, a loss function
+/// given by the caller, checkpoints written atomically every N steps (model, optimizer state,
+/// step; data order and augmentation are functions of (seed, step), see TrainingData), exact
+/// resume, a CSV log, a loss-curve PNG and a preview image at each checkpoint.
+/// Runs on the calling thread; the next batch is prepared on a second thread meanwhile.
+
+#include "core/safetensors.h"
+#include "nets/transformer_net.h"
+
+#include <opencv2/core.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stylecam {
+
+/// One batch: `input` B×3×S×S RGB 0..255; `target` the same shape when the loss needs one.
+struct TrainingBatch {
+    torch::Tensor input, target;
+};
+
+/// Named loss terms of one batch (scalars, with gradients); "total" is what is minimised.
+using TrainingLossFn = std::function<std::map<std::string, torch::Tensor>(
+    const TrainingBatch&, const torch::Tensor& output)>;
+
+struct TrainerOptions {
+    TransformerNetOptions architecture;
+    std::string architecture_name = "full";
+    int batch = 4;
+    int64_t steps = 2000;
+    double learning_rate = 1e-3;
+    uint64_t seed = 0;
+    int checkpoint_every = 200;
+    std::string output;     ///< the model file; beside it: .ckpt, .csv, .loss.png, .preview.jpg
+    bool resume = false;    ///< continue from `output`.ckpt
+    Metadata metadata;      ///< written into the model file (style, settings, ...)
+    cv::Mat preview_input;  ///< a photo stylized into the preview at each checkpoint (BGR)
+};
+
+struct TrainingReport {
+    int64_t step = 0;  ///< 1-based: the step just done
+    std::map<std::string, double> terms;
+    double images_per_second = 0;
+};
+
+struct TrainerCallbacks {
+    std::function<void(const TrainingReport&)> on_step;
+    const std::atomic<bool>* stop = nullptr;  ///< finish the current step, checkpoint, return
+};
+
+struct TrainingResult {
+    int64_t first_step = 0;  ///< 0, or the step a resumed run started from
+    int64_t last_step = 0;
+    std::vector<TrainingReport> history;  ///< this run's steps
+    bool stopped = false;
+};
+
+/// Paths of the files written beside the model.
+std::string checkpoint_path(const std::string& output);
+std::string log_path(const std::string& output);
+std::string loss_curve_path(const std::string& output);
+std::string preview_path(const std::string& output);
+
+/// Trains; throws `Error` for invalid options or an unusable checkpoint (never a partial one:
+/// checkpoints are written to a temporary file and renamed).
+TrainingResult train_transformer_net(const TrainerOptions& options,
+                                     const std::function<TrainingBatch(int64_t step)>& make_batch,
+                                     const TrainingLossFn& loss,
+                                     const TrainerCallbacks& callbacks = {});
+
+}  // namespace stylecam

@@ -1,0 +1,139 @@
+#include "train/training_data.h"
+
+#include "core/error.h"
+#include "image/picture.h"
+#include "image/tensor_image.h"
+#include "video/video_file.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+namespace stylecam {
+namespace fs = std::filesystem;
+namespace {
+
+cv::Mat fit_working_size(const cv::Mat& picture, int working_side) {
+    const int longer = std::max(picture.cols, picture.rows);
+    if (longer <= working_side) return picture.clone();
+    const double factor = static_cast<double>(working_side) / longer;
+    cv::Mat resized;
+    cv::resize(picture, resized, cv::Size(), factor, factor, cv::INTER_AREA);
+    return resized;
+}
+
+/// A generator seeded from the run's seed and a few integers: the same numbers give the same
+/// stream in every process.
+std::mt19937_64 generator(uint64_t seed, uint64_t a, uint64_t b = 0) {
+    std::seed_seq sequence{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+                           static_cast<uint32_t>(a), static_cast<uint32_t>(a >> 32),
+                           static_cast<uint32_t>(b)};
+    return std::mt19937_64(sequence);
+}
+
+}  // namespace
+
+TrainingData::TrainingData(const std::string& folder, DataOptions options) : options_(options) {
+    std::error_code ec;
+    STYLECAM_CHECK(fs::is_directory(folder, ec), folder, ": not a folder");
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(
+             folder, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file(ec)) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const std::string path = file.string();
+        try {
+            if (has_image_extension(path)) {
+                pictures_.push_back(
+                    fit_working_size(read_picture(path).bgr, options_.working_side));
+                ++summary_.images;
+            } else if (has_video_extension(path)) {
+                VideoReader reader(path);
+                const int64_t count = std::max<int64_t>(1, reader.info().frame_count);
+                const int64_t every = std::max<int64_t>(1, count / options_.frames_per_video);
+                cv::Mat frame;
+                int64_t taken = 0;
+                for (int64_t index = 0; reader.read(frame) && taken < options_.frames_per_video;
+                     ++index)
+                    if (index % every == 0) {
+                        pictures_.push_back(fit_working_size(frame, options_.working_side));
+                        ++taken;
+                    }
+                STYLECAM_CHECK(taken > 0, path, ": no frame could be decoded");
+                summary_.video_frames += taken;
+            } else {
+                summary_.skipped.push_back(path + ": not an image or video file");
+            }
+        } catch (const Error& error) {
+            summary_.skipped.push_back(error.what());
+        }
+    }
+    STYLECAM_CHECK(!pictures_.empty(), folder, ": no usable photo or video (",
+                   summary_.skipped.size(), " file(s) skipped",
+                   summary_.skipped.empty() ? "" : ", e.g. " + summary_.skipped.front(), ")");
+}
+
+TrainingData::TrainingData(std::vector<cv::Mat> pictures, DataOptions options)
+    : options_(options), pictures_(std::move(pictures)) {
+    STYLECAM_CHECK(!pictures_.empty(), "training data: no pictures");
+    summary_.images = size();
+}
+
+std::vector<int64_t> TrainingData::batch_indices(int64_t step, int batch) const {
+    std::vector<int64_t> indices;
+    const int64_t n = size();
+    for (int slot = 0; slot < batch; ++slot) {
+        const int64_t position = step * batch + slot;
+        const int64_t epoch = position / n;
+        std::vector<int64_t> order(static_cast<size_t>(n));
+        std::iota(order.begin(), order.end(), 0);
+        auto rng = generator(options_.seed, static_cast<uint64_t>(epoch), 1);
+        std::shuffle(order.begin(), order.end(), rng);
+        indices.push_back(order[static_cast<size_t>(position % n)]);
+    }
+    return indices;
+}
+
+TrainingData::Crop TrainingData::crop_for(int64_t step, int slot, cv::Size picture) const {
+    auto rng =
+        generator(options_.seed, static_cast<uint64_t>(step), static_cast<uint64_t>(slot) + 2);
+    const int shorter = std::min(picture.width, picture.height);
+    std::uniform_real_distribution<double> fraction(0.6, 1.0);
+    const int side = std::max(1, static_cast<int>(shorter * fraction(rng)));
+    std::uniform_int_distribution<int> x(0, picture.width - side), y(0, picture.height - side);
+    Crop crop;
+    crop.rect = cv::Rect(x(rng), y(rng), side, side);
+    crop.flip = std::bernoulli_distribution(0.5)(rng);
+    return crop;
+}
+
+cv::Mat TrainingData::apply(const cv::Mat& picture, const Crop& crop) const {
+    cv::Mat out;
+    cv::resize(picture(crop.rect), out, cv::Size(options_.image_size, options_.image_size), 0, 0,
+               crop.rect.width > options_.image_size ? cv::INTER_AREA : cv::INTER_CUBIC);
+    if (crop.flip) cv::flip(out, out, 1);
+    return out;
+}
+
+torch::Tensor TrainingData::batch(int64_t step, int batch) const {
+    std::vector<cv::Mat> crops;
+    const auto indices = batch_indices(step, batch);
+    for (int slot = 0; slot < batch; ++slot) {
+        const cv::Mat& source = picture(indices[static_cast<size_t>(slot)]);
+        crops.push_back(apply(source, crop_for(step, slot, source.size())));
+    }
+    return stack_images(crops);
+}
+
+torch::Tensor stack_images(const std::vector<cv::Mat>& pictures) {
+    std::vector<torch::Tensor> tensors;
+    for (const auto& picture : pictures) tensors.push_back(image_to_tensor(picture));
+    return torch::cat(tensors, 0);
+}
+
+}  // namespace stylecam

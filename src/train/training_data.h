@@ -1,0 +1,65 @@
+#pragma once
+/// Training pictures: every image in a folder (recursively), plus frames sampled from the video
+/// files in it, decoded once into memory at a working size. Batches are random crops drawn from
+/// them as a pure function of (seed, step): the data order and augmentation need no saved state,
+/// so a resumed run sees exactly the batches the uninterrupted run would have seen.
+
+#include <torch/torch.h>
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stylecam {
+
+struct DataOptions {
+    int image_size = 256;    ///< side of the square training crops
+    int working_side = 512;  ///< pictures are stored with their longer side at most this
+    int frames_per_video = 40;
+    uint64_t seed = 0;
+};
+
+struct DataSummary {
+    int64_t images = 0, video_frames = 0;
+    std::vector<std::string> skipped;  ///< "<file>: <reason>", one per file that was not used
+};
+
+/// Loads `folder`; throws `Error` naming the folder when nothing usable is in it (with the
+/// count of skipped files and the first reason).
+class TrainingData {
+  public:
+    TrainingData(const std::string& folder, DataOptions options);
+    /// Builds from pictures already in memory (tests); CV_8UC3 BGR.
+    TrainingData(std::vector<cv::Mat> pictures, DataOptions options);
+
+    int64_t size() const { return static_cast<int64_t>(pictures_.size()); }
+    const DataSummary& summary() const { return summary_; }
+    const cv::Mat& picture(int64_t index) const { return pictures_.at(static_cast<size_t>(index)); }
+
+    /// The pictures of batch `step` (indices follow a per-epoch permutation of the data).
+    std::vector<int64_t> batch_indices(int64_t step, int batch) const;
+    /// Crop rectangle and flip of item `slot` of batch `step` within `picture`'s size.
+    struct Crop {
+        cv::Rect rect;
+        bool flip = false;
+    };
+    Crop crop_for(int64_t step, int slot, cv::Size picture) const;
+    /// Applies a crop to any picture of the same size (the input or a target made from it) and
+    /// resizes it to image_size: CV_8UC3 BGR.
+    cv::Mat apply(const cv::Mat& picture, const Crop& crop) const;
+    /// A batch: B×3×S×S float RGB 0..255 (what the transformer net takes).
+    torch::Tensor batch(int64_t step, int batch) const;
+
+    const DataOptions& options() const { return options_; }
+
+  private:
+    DataOptions options_;
+    std::vector<cv::Mat> pictures_;
+    DataSummary summary_;
+};
+
+/// B×3×H×W float RGB 0..255 from CV_8UC3 BGR pictures of one size.
+torch::Tensor stack_images(const std::vector<cv::Mat>& pictures);
+
+}  // namespace stylecam
