@@ -9,6 +9,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 namespace stylecam {
@@ -31,7 +33,11 @@ class LiveWindow : public ::testing::Test {
     }
     /// Runs `script` (a shell command line where $STYLECAM is the program) under xvfb-run.
     testing::CliResult run_under_xvfb(const std::string& script) {
-        return testing::run_shell("xvfb-run -a -s '-screen 0 1920x1080x24' sh -c " +
+        // -a picks a free display from -n on; starting from a per-process number keeps two
+        // tests run in parallel by ctest from racing for the same one.
+        const std::string display = std::to_string(100 + ::getpid() % 800);
+        return testing::run_shell("xvfb-run -a -n " + display +
+                                  " -s '-screen 0 1920x1080x24' sh -c " +
                                   quote("STYLECAM=" + std::string(STYLECAM_EXE) + "; " + script));
     }
     std::string common() const {
