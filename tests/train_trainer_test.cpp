@@ -48,15 +48,7 @@ class Distill : public ::testing::Test {
         return options;
     }
     TrainingBatch batch(int64_t step) const {
-        std::vector<cv::Mat> inputs, wanted;
-        const auto indices = data_->batch_indices(step, 2);
-        for (int slot = 0; slot < 2; ++slot) {
-            const auto index = indices[static_cast<size_t>(slot)];
-            const auto crop = data_->crop_for(step, slot, data_->picture(index).size());
-            inputs.push_back(data_->apply(data_->picture(index), crop));
-            wanted.push_back(data_->apply(targets_[static_cast<size_t>(index)], crop));
-        }
-        return {stack_images(inputs), stack_images(wanted)};
+        return {data_->batch(step, 2), data_->aligned_batch(step, 2, targets_)};
     }
     static std::map<std::string, torch::Tensor> pixel_loss(const TrainingBatch& batch,
                                                            const torch::Tensor& output) {

@@ -39,15 +39,8 @@ int run_distill(const DistillParams& params) {
 
     const int batch_size = setup.trainer.batch;
     const auto make_batch = [&](int64_t step) {
-        std::vector<cv::Mat> inputs, wanted;
-        const auto indices = data.batch_indices(step, batch_size);
-        for (int slot = 0; slot < batch_size; ++slot) {
-            const auto index = indices[static_cast<size_t>(slot)];
-            const auto crop = data.crop_for(step, slot, data.picture(index).size());
-            inputs.push_back(data.apply(data.picture(index), crop));
-            wanted.push_back(data.apply(targets[static_cast<size_t>(index)], crop));
-        }
-        return TrainingBatch{stack_images(inputs), stack_images(wanted)};
+        return TrainingBatch{data.batch(step, batch_size),
+                             data.aligned_batch(step, batch_size, targets)};
     };
     const auto loss = [&](const TrainingBatch& batch, const torch::Tensor& output) {
         const auto y = output / 255.0, t = batch.target / 255.0;

@@ -121,11 +121,20 @@ cv::Mat TrainingData::apply(const cv::Mat& picture, const Crop& crop) const {
 }
 
 torch::Tensor TrainingData::batch(int64_t step, int batch) const {
+    return aligned_batch(step, batch, pictures_);
+}
+
+torch::Tensor TrainingData::aligned_batch(int64_t step, int batch,
+                                          const std::vector<cv::Mat>& aligned) const {
+    STYLECAM_CHECK(aligned.size() == pictures_.size(), "training data: ", aligned.size(),
+                   " aligned pictures for ", pictures_.size(), " pictures");
     std::vector<cv::Mat> crops;
     const auto indices = batch_indices(step, batch);
     for (int slot = 0; slot < batch; ++slot) {
-        const cv::Mat& source = picture(indices[static_cast<size_t>(slot)]);
-        crops.push_back(apply(source, crop_for(step, slot, source.size())));
+        const auto index = static_cast<size_t>(indices[static_cast<size_t>(slot)]);
+        STYLECAM_CHECK(aligned[index].size() == pictures_[index].size(),
+                       "training data: aligned picture ", index, " differs in size");
+        crops.push_back(apply(aligned[index], crop_for(step, slot, pictures_[index].size())));
     }
     return stack_images(crops);
 }

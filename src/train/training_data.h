@@ -50,6 +50,9 @@ class TrainingData {
     cv::Mat apply(const cv::Mat& picture, const Crop& crop) const;
     /// A batch: B×3×S×S float RGB 0..255 (what the transformer net takes).
     torch::Tensor batch(int64_t step, int batch) const;
+    /// The same crops of pictures aligned with the data (`aligned[i]` made from `picture(i)`,
+    /// same size, e.g. a teacher's outputs): the targets that go with `batch(step, batch)`.
+    torch::Tensor aligned_batch(int64_t step, int batch, const std::vector<cv::Mat>& aligned) const;
 
     const DataOptions& options() const { return options_; }
 
