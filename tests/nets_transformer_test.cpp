@@ -73,16 +73,33 @@ TEST(TransformerNet, FastArchitectureRoundTripsThroughItsFile) {
     EXPECT_LT(count_parameters(*fast), 1679235 / 6);
     save_transformer_net(dir.path("fast.safetensors"), fast);
     auto loaded = load_transformer_net(dir.path("fast.safetensors"));
-    EXPECT_EQ(loaded.net->options().channels(), 16);
-    EXPECT_EQ(loaded.net->options().residual_blocks(), 3);
-    EXPECT_EQ(loaded.net->options().outer_kernel(), 5);
+    EXPECT_EQ(architecture_spec(loaded.net->options()), kFastArchitecture);
+    EXPECT_EQ(loaded.net->options().pixel_shuffle(), 2);
     EXPECT_EQ(loaded.metadata.at("outer_kernel"), "5");
+    EXPECT_EQ(loaded.metadata.at("pixel_shuffle"), "2");
     torch::NoGradGuard no_grad;
     fast->eval();
-    const auto input = torch::rand({1, 3, 20, 28}) * 255;
-    EXPECT_TRUE(torch::equal(fast->forward(input), loaded.net->forward(input)));
-    EXPECT_THROW(architecture_options("huge"), Error);
+    const auto input = torch::rand({1, 3, 24, 32}) * 255;
+    const auto output = fast->forward(input);
+    EXPECT_EQ(output.sizes(), input.sizes());
+    EXPECT_TRUE(torch::equal(output, loaded.net->forward(input)));
+    // Behind a ×2 shuffle, sides must be multiples of 8.
+    EXPECT_THROW(fast->forward(torch::rand({1, 3, 20, 28})), Error);
+}
+
+TEST(TransformerNet, ArchitectureSpecsParseAndRoundTrip) {
+    EXPECT_EQ(architecture_spec(architecture_options("full")), "c32-r5-k9-s1");
+    const auto options = architecture_options("c24-r4-k3-s2");
+    EXPECT_EQ(options.channels(), 24);
+    EXPECT_EQ(options.residual_blocks(), 4);
+    EXPECT_EQ(options.outer_kernel(), 3);
+    EXPECT_EQ(options.pixel_shuffle(), 2);
+    EXPECT_EQ(options.size_multiple(), 8);
+    EXPECT_EQ(architecture_spec(options), "c24-r4-k3-s2");
+    for (const char* bad : {"huge", "c16-r3-k5", "c16-r3-k5-s2x", "16-3-5-2", ""})
+        EXPECT_THROW(architecture_options(bad), Error) << bad;
     EXPECT_THROW(TransformerNet(TransformerNetOptions().outer_kernel(4)), Error);
+    EXPECT_THROW(TransformerNet(TransformerNetOptions().pixel_shuffle(5)), Error);
 }
 
 TEST(ModelFile, HalfPrecisionFilesLoadIntoFp32) {

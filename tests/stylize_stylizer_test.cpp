@@ -64,6 +64,21 @@ TEST_F(TinyModel, OutputHasTheInputSizeForOddSizes) {
     }
 }
 
+TEST(ShuffledModel, PadsToItsOwnMultipleForOddSizes) {
+    TempDir dir;
+    torch::manual_seed(3);
+    TransformerNet net(architecture_options("c4-r1-k3-s2"));
+    save_transformer_net(dir.path("shuffled.safetensors"), net);
+    StylizerOptions options;
+    options.network.device = DeviceKind::Cpu;
+    Stylizer stylizer(dir.path("shuffled.safetensors"), options);
+    for (auto [rows, cols] : {std::pair{1, 1}, {13, 21}, {333, 257}, {60, 4}}) {
+        cv::Mat image(rows, cols, CV_8UC3);
+        cv::randu(image, 0, 256);
+        EXPECT_EQ(stylizer.stylize(image).size(), cv::Size(cols, rows));
+    }
+}
+
 TEST_F(TinyModel, ScaleKeepsTheOutputSize) {
     StylizerOptions options;
     options.scale = 0.5;

@@ -21,11 +21,14 @@ struct DistillParams {
 };
 
 int run_distill(const DistillParams& params) {
-    auto setup = prepare_training(params.training);
+    TrainingParams training = params.training;
+    training.native_scale = true;
+    auto setup = prepare_training(training);
     const auto folders = model_search_path(params.training.model_folders);
     const std::string teacher_path = resolve_model(params.teacher, folders);
     StylizerOptions teacher_options;
     teacher_options.network.device = DeviceKind::Cpu;
+    teacher_options.network.precision = Precision::Fp32;
     Stylizer teacher(teacher_path, teacher_options);
 
     // The teacher's output for every picture, once: batches crop the picture and its target alike.
@@ -79,6 +82,7 @@ Command add_distill_command(CLI::App& app) {
         app.add_subcommand("distill", "Train a small, fast student to reproduce a teacher model");
     command->add_option("-t,--teacher", params->teacher, "Teacher model (file or style name)")
         ->required();
+    params->training.working_side = 640;
     add_training_options(*command, params->training);
     command->add_option("--pixel-weight", params->pixel_weight,
                         "Weight of the pixel loss (0..1 images)");

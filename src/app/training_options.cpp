@@ -23,13 +23,30 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
         ->required();
     command
         .add_option("--arch", params.arch,
-                    "full (the PyTorch examples' network) | fast (16ch, 3 res, 5x5)")
-        ->check(CLI::IsMember({"full", "fast"}));
+                    std::string("full (the PyTorch examples' network) | fast (") +
+                        kFastArchitecture +
+                        ") | c<channels>-r<res blocks>-k<outer kernel>-s<pixel shuffle>")
+        ->check([](const std::string& spec) {
+            try {
+                architecture_options(spec);
+                return std::string();
+            } catch (const Error& error) {
+                return std::string(error.what());
+            }
+        });
     command.add_option("--image-size", params.image_size, "Side of the square training crops")
         ->check(CLI::Range(32, 2048));
     command.add_option("--batch", params.batch, "Batch size")->check(CLI::Range(1, 256));
     command.add_option("--steps", params.steps, "Optimizer steps")->check(CLI::PositiveNumber);
     command.add_option("--lr", params.lr, "Adam learning rate")->check(CLI::PositiveNumber);
+    command
+        .add_option("--lr-end", params.lr_end,
+                    "Learning rate at the last step, reached on a cosine (default: constant)")
+        ->check(CLI::PositiveNumber);
+    command
+        .add_option("--working-side", params.working_side,
+                    "Longer side pictures are scaled down to before cropping")
+        ->check(CLI::Range(32, 8192));
     command.add_option("--seed", params.seed, "Seed: initial weights, data order, crops");
     command.add_option("--checkpoint-every", params.checkpoint_every, "Steps between checkpoints")
         ->check(CLI::PositiveNumber);
@@ -48,6 +65,8 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     DataOptions data;
     data.image_size = params.image_size;
     data.seed = params.seed;
+    data.working_side = params.working_side;
+    data.native_scale = params.native_scale;
     setup.data = std::make_unique<TrainingData>(params.data, data);
     const auto& summary = setup.data->summary();
     spdlog::info("data {}: {} photos, {} video frames, {} files skipped{}", params.data,
@@ -55,10 +74,14 @@ TrainingSetup prepare_training(const TrainingParams& params) {
                  summary.skipped.empty() ? "" : " (e.g. " + summary.skipped.front() + ")");
     auto& trainer = setup.trainer;
     trainer.architecture = architecture_options(params.arch);
-    trainer.architecture_name = params.arch;
+    trainer.architecture_name =
+        params.arch == "full" || params.arch == "fast"
+            ? params.arch + " (" + architecture_spec(trainer.architecture) + ")"
+            : params.arch;
     trainer.batch = params.batch;
     trainer.steps = params.steps;
     trainer.learning_rate = params.lr;
+    trainer.final_learning_rate = params.lr_end > 0 ? params.lr_end : params.lr;
     trainer.seed = params.seed;
     trainer.checkpoint_every = params.checkpoint_every;
     trainer.output = params.output;

@@ -71,6 +71,27 @@ void BM_FastNet_CPU(benchmark::State& state, Precision precision) {
 void BM_FastNet_CPU_FP32(benchmark::State& state) { BM_FastNet_CPU(state, Precision::Fp32); }
 void BM_FastNet_CPU_BF16(benchmark::State& state) { BM_FastNet_CPU(state, Precision::Bf16); }
 
+/// Candidate designs for `--arch fast` at 640×480 (the live size), bf16 and fp32.
+void BM_Architecture(benchmark::State& state, const char* spec) {
+    torch::NoGradGuard no_grad;
+    TransformerNet net(architecture_options(spec));
+    net->eval();
+    const auto input = torch::rand({1, 3, 480, 640}).mul(255);
+    const CpuAutocast autocast(state.range(0) == 1);
+    net->forward(input);
+    for (auto _ : state) benchmark::DoNotOptimize(net->forward(input).data_ptr());
+    state.SetLabel(state.range(0) == 1 ? "bf16" : "fp32");
+    state.counters["fps"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k5_s1, "c16-r3-k5-s1")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k5_s2, "c16-r3-k5-s2")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k3_s2, "c16-r3-k3-s2")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c16_r5_k5_s2, "c16-r5-k5-s2")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c24_r3_k5_s2, "c24-r3-k5-s2")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c32_r3_k3_s2, "c32-r3-k3-s2")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c32_r5_k9_s2, "c32-r5-k9-s2")->Arg(0)->Arg(1);
+
 BENCHMARK(BM_FastNet_CPU_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_FastNet_CPU_BF16)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CPU_FP32)->Apply(frame_sizes);

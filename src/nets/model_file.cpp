@@ -39,10 +39,17 @@ TransformerNetOptions transformer_options_from(const SafeTensorsHeader& header,
         if (std::regex_match(name, match, residual))
             blocks = std::max<int64_t>(blocks, std::stoll(match[1].str()));
     }
+    // conv1 takes 3·s² channels behind a pixel shuffle of s.
+    const int64_t in_channels = conv1->second.shape[1];
+    int64_t shuffle = 1;
+    while (shuffle < 4 && 3 * shuffle * shuffle < in_channels) ++shuffle;
+    STYLECAM_CHECK(3 * shuffle * shuffle == in_channels, file, ": conv1 takes ", in_channels,
+                   " channels (expected 3, 12, 27 or 48)");
     TransformerNetOptions options;
     options.channels(conv1->second.shape[0])
         .residual_blocks(blocks)
-        .outer_kernel(conv1->second.shape[2]);
+        .outer_kernel(conv1->second.shape[2])
+        .pixel_shuffle(shuffle);
     if (metadata.count("channels"))
         STYLECAM_CHECK(metadata_int(metadata, "channels", file) == options.channels(), file,
                        ": metadata says ", metadata.at("channels"), " channels but conv1 has ",
@@ -82,6 +89,7 @@ void save_transformer_net(const std::string& file, TransformerNet& net, Metadata
     metadata["channels"] = std::to_string(net->options().channels());
     metadata["residual_blocks"] = std::to_string(net->options().residual_blocks());
     metadata["outer_kernel"] = std::to_string(net->options().outer_kernel());
+    metadata["pixel_shuffle"] = std::to_string(net->options().pixel_shuffle());
     metadata["input_color_order"] = "RGB";
     metadata["input_range"] = "0-255";
     metadata["output_range"] = "0-255";

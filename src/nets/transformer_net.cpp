@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 
+#include <cstdio>
+
 namespace stylecam {
 namespace {
 
@@ -47,7 +49,9 @@ TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_
     const int64_t k = options.outer_kernel();
     STYLECAM_CHECK(k >= 1 && k <= 15 && k % 2 == 1,
                    "TransformerNet: outer_kernel must be odd, 1..15, got ", k);
-    conv1_ = register_module("conv1", ConvLayer(3, c, k, 1));
+    const int64_t s = options.pixel_shuffle();
+    STYLECAM_CHECK(s >= 1 && s <= 4, "TransformerNet: pixel_shuffle must be in 1..4, got ", s);
+    conv1_ = register_module("conv1", ConvLayer(3 * s * s, c, k, 1));
     in1_ = register_module("in1", instance_norm(c));
     conv2_ = register_module("conv2", ConvLayer(c, 2 * c, 3, 2));
     in2_ = register_module("in2", instance_norm(2 * c));
@@ -59,31 +63,46 @@ TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_
     in4_ = register_module("in4", instance_norm(2 * c));
     deconv2_ = register_module("deconv2", ConvLayer(2 * c, c, 3, 1, 2));
     in5_ = register_module("in5", instance_norm(c));
-    deconv3_ = register_module("deconv3", ConvLayer(c, 3, k, 1));
+    deconv3_ = register_module("deconv3", ConvLayer(c, 3 * s * s, k, 1));
 }
 
 torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
     STYLECAM_CHECK(x.dim() == 4 && x.size(1) == 3, "TransformerNet: expected N×3×H×W input, got ",
                    x.sizes());
-    STYLECAM_CHECK(x.size(2) % kTransformerNetSizeMultiple == 0 &&
-                       x.size(3) % kTransformerNetSizeMultiple == 0 &&
-                       x.size(2) >= kTransformerNetMinSide && x.size(3) >= kTransformerNetMinSide,
-                   "TransformerNet: height and width must be multiples of 4 and at least 8, got ",
-                   x.size(2), "×", x.size(3));
+    const int64_t multiple = options_.size_multiple(), min_side = options_.min_side();
+    STYLECAM_CHECK(x.size(2) % multiple == 0 && x.size(3) % multiple == 0 &&
+                       x.size(2) >= min_side && x.size(3) >= min_side,
+                   "TransformerNet: height and width must be multiples of ", multiple,
+                   " and at least ", min_side, ", got ", x.size(2), "×", x.size(3));
+    const int64_t s = options_.pixel_shuffle();
+    if (s > 1) x = torch::pixel_unshuffle(x, s);
     auto y = torch::relu(in1_(conv1_(x)));
     y = torch::relu(in2_(conv2_(y)));
     y = torch::relu(in3_(conv3_(y)));
     for (auto& block : residuals_) y = block(y);
     y = torch::relu(in4_(deconv1_(y)));
     y = torch::relu(in5_(deconv2_(y)));
-    return deconv3_(y);
+    y = deconv3_(y);
+    return s > 1 ? torch::pixel_shuffle(y, s) : y;
 }
 
 TransformerNetOptions architecture_options(const std::string& name) {
     if (name == "full") return TransformerNetOptions();
-    if (name == "fast")
-        return TransformerNetOptions().channels(16).residual_blocks(3).outer_kernel(5);
-    STYLECAM_FAIL("--arch: unknown architecture '", name, "' (expected full or fast)");
+    if (name == "fast") return architecture_options(kFastArchitecture);
+    // "c16-r3-k5-s2": channels, residual blocks, outer kernel, pixel shuffle.
+    TransformerNetOptions options;
+    int64_t c = 0, r = -1, k = 0, s = 0;
+    char tail = 0;
+    STYLECAM_CHECK(std::sscanf(name.c_str(), "c%ld-r%ld-k%ld-s%ld%c", &c, &r, &k, &s, &tail) == 4,
+                   "--arch: unknown architecture '", name,
+                   "' (expected full, fast or a spec like c16-r3-k5-s2)");
+    return options.channels(c).residual_blocks(r).outer_kernel(k).pixel_shuffle(s);
+}
+
+std::string architecture_spec(const TransformerNetOptions& options) {
+    return "c" + std::to_string(options.channels()) + "-r" +
+           std::to_string(options.residual_blocks()) + "-k" +
+           std::to_string(options.outer_kernel()) + "-s" + std::to_string(options.pixel_shuffle());
 }
 
 }  // namespace stylecam

@@ -5,11 +5,15 @@
 ///   res1..resN (4c) · deconv1 (×2 nearest, 3×3, 4c→2c) in4 · deconv2 (×2, 2c→c) in5 ·
 ///   deconv3 (9×9, c→3). Every conv is preceded by reflection padding of k/2; instance norms are
 ///   affine with no running statistics; ReLU after in1..in5; no output activation.
-/// With the defaults (c = 32, N = 5, 9×9 outer convolutions) this is exactly the published network
-/// (1,679,235 params); smaller widths, depths and outer kernels make faster variants with the
-/// same tensor names.
+/// With the defaults (c = 32, N = 5, 9×9 outer convolutions, no shuffle) this is exactly the
+/// published network (1,679,235 params); smaller widths, depths and outer kernels make faster
+/// variants with the same tensor names. With `pixel_shuffle` s > 1 the input is first folded into
+/// 3·s² channels at 1/s of the resolution (pixel unshuffle: conv1 takes 3·s² channels), deconv3
+/// makes 3·s² channels and a pixel shuffle unfolds them: the whole net then runs at 1/s of the
+/// resolution (about 1/s² of the work) while it still maps full-resolution pixels to pixels.
 ///
-/// Input: N×3×H×W, RGB, float 0..255; H and W multiples of 4 and at least 8 (the Stylizer pads).
+/// Input: N×3×H×W, RGB, float 0..255; H and W multiples of `size_multiple()` (4·s) and at least
+/// 8·s (the Stylizer pads).
 /// Output: N×3×H×W, RGB, nominally 0..255 (not clamped).
 
 #include <torch/torch.h>
@@ -25,6 +29,14 @@ struct TransformerNetOptions {
     TORCH_ARG(int64_t, residual_blocks) = 5;
     /// Kernel size of the first and the last convolution (odd; 9 in the published network).
     TORCH_ARG(int64_t, outer_kernel) = 9;
+    /// Pixel (un)shuffle factor around the network (1: none, as published).
+    TORCH_ARG(int64_t, pixel_shuffle) = 1;
+
+  public:
+    /// Height and width must be multiples of this: 4 · pixel_shuffle.
+    int64_t size_multiple() const { return 4 * pixel_shuffle_; }
+    /// Smallest height/width accepted (reflection pads must be smaller than the maps).
+    int64_t min_side() const { return 8 * pixel_shuffle_; }
 };
 
 /// Reflection pad of k/2, then a convolution; holds `conv2d` as in the PyTorch example.
@@ -68,14 +80,14 @@ class TransformerNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerNet);
 
-/// Named architectures for `--arch`: "full" (the published network) and "fast" (16 channels,
-/// 3 residual blocks, 5×5 outer convolutions: about 1/5 of the full network's multiply-adds per
-/// pixel and 1/6 of its parameters).
-TransformerNetOptions architecture_options(const std::string& name);
+/// The design of `--arch fast`: 16 channels, 3 residual blocks, 5×5 outer convolutions, all of
+/// it behind a ×2 pixel shuffle (measured in the README's architecture table).
+constexpr const char* kFastArchitecture = "c16-r3-k5-s2";
 
-/// Smallest height/width the network accepts (reflection pads must be smaller than the maps).
-constexpr int64_t kTransformerNetMinSide = 8;
-/// Height and width must be multiples of this (two stride-2 convolutions, then two ×2 upsamples).
-constexpr int64_t kTransformerNetSizeMultiple = 4;
+/// Architectures for `--arch`: "full" (the published network), "fast" (kFastArchitecture), or a
+/// spec "c<channels>-r<residual blocks>-k<outer kernel>-s<pixel shuffle>". Throws `Error`.
+TransformerNetOptions architecture_options(const std::string& name);
+/// The spec of `options` ("c32-r5-k9-s1" for the full network).
+std::string architecture_spec(const TransformerNetOptions& options);
 
 }  // namespace stylecam

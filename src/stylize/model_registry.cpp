@@ -39,6 +39,7 @@ ModelInfo describe_model(const fs::path& file, const std::string& origin) {
              << options.residual_blocks() << " res";
         if (options.outer_kernel() != 9)
             arch << ", " << options.outer_kernel() << "x" << options.outer_kernel();
+        if (options.pixel_shuffle() > 1) arch << ", shuffle " << options.pixel_shuffle();
         arch << ")";
         info.architecture = arch.str();
         int64_t parameters = 0;

@@ -19,9 +19,11 @@ struct NetworkOptions {
 class StyleNetwork {
   public:
     virtual ~StyleNetwork() = default;
-    /// Stylizes a CV_8UC3 BGR image whose height and width are multiples of 4 and at least 8;
-    /// returns CV_8UC3 BGR of the same size.
+    /// Stylizes a CV_8UC3 BGR image whose height and width are multiples of `size_multiple()`
+    /// and at least twice that; returns CV_8UC3 BGR of the same size.
     virtual cv::Mat run(const cv::Mat& bgr8) = 0;
+    /// What the input's height and width must be multiples of (4, or more for shuffled nets).
+    virtual int size_multiple() const { return 4; }
     /// "torch cpu (2 threads) fp32", "opencv-dnn cpu" — for logs and the UI.
     virtual std::string describe() const = 0;
 };

@@ -68,8 +68,8 @@ cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
         cv::resize(bgr8, input, scaled, 0, 0,
                    options_.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
     }
-    const cv::Mat padded = pad_for_network(input, static_cast<int>(kTransformerNetSizeMultiple),
-                                           static_cast<int>(kTransformerNetMinSide));
+    const cv::Mat padded =
+        pad_for_network(input, network_->size_multiple(), 2 * network_->size_multiple());
     cv::Mat stylized = network_->run(padded)(cv::Rect(0, 0, input.cols, input.rows));
     if (stylized.size() != bgr8.size()) {
         cv::Mat resized;

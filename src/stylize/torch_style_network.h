@@ -13,6 +13,7 @@ class TorchStyleNetwork : public StyleNetwork {
     TorchStyleNetwork(const std::string& path, const NetworkOptions& options);
     cv::Mat run(const cv::Mat& bgr8) override;
     std::string describe() const override;
+    int size_multiple() const override { return static_cast<int>(net_->options().size_multiple()); }
 
   private:
     TransformerNet net_{nullptr};

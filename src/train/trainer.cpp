@@ -9,7 +9,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -24,8 +26,8 @@ using Clock = std::chrono::steady_clock;
 /// What must match between a checkpoint and the run resuming from it.
 torch::Tensor run_signature(const TrainerOptions& options) {
     return torch::tensor({options.architecture.channels(), options.architecture.residual_blocks(),
-                          options.architecture.outer_kernel(), static_cast<int64_t>(options.batch),
-                          static_cast<int64_t>(options.seed)});
+                          options.architecture.outer_kernel(), options.architecture.pixel_shuffle(),
+                          static_cast<int64_t>(options.batch), static_cast<int64_t>(options.seed)});
 }
 
 void save_checkpoint(const std::string& path, TransformerNet& net, torch::optim::Adam& optimizer,
@@ -69,7 +71,7 @@ void write_preview(const std::string& path, TransformerNet& net, const cv::Mat& 
     torch::NoGradGuard no_grad;
     net->eval();
     cv::Mat input = photo;
-    const int multiple = static_cast<int>(kTransformerNetSizeMultiple);
+    const int multiple = static_cast<int>(net->options().size_multiple());
     input =
         input(cv::Rect(0, 0, input.cols / multiple * multiple, input.rows / multiple * multiple));
     const cv::Mat output = tensor_to_image(net->forward(image_to_tensor(input)));
@@ -93,6 +95,14 @@ void write_curve(const std::string& path, const std::vector<std::string>& names,
 
 }  // namespace
 
+double learning_rate_at(const TrainerOptions& options, int64_t step) {
+    const double progress =
+        options.steps > 1 ? static_cast<double>(step) / static_cast<double>(options.steps - 1) : 0;
+    const double cosine = 0.5 * (1 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
+    return options.final_learning_rate +
+           (options.learning_rate - options.final_learning_rate) * cosine;
+}
+
 std::string checkpoint_path(const std::string& output) { return output + ".ckpt"; }
 std::string log_path(const std::string& output) { return output + ".csv"; }
 std::string loss_curve_path(const std::string& output) { return output + ".loss.png"; }
@@ -112,8 +122,20 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
     torch::manual_seed(options.seed);
     TransformerNet net(options.architecture);
     net->train();
-    torch::optim::Adam optimizer(net->parameters(),
-                                 torch::optim::AdamOptions(options.learning_rate));
+    // The output layer maps unit-scale features to 0..255: its weights must grow ~100× larger
+    // than the others', while Adam moves every weight by about lr per step. It starts at
+    // mid-grey and learns `output_lr_scale` times faster (same optimum, far fewer steps).
+    std::vector<torch::Tensor> body, output_layer;
+    for (const auto& item : net->named_parameters())
+        (item.key().rfind("deconv3.", 0) == 0 ? output_layer : body).push_back(item.value());
+    {
+        torch::NoGradGuard no_grad;
+        for (const auto& item : net->named_parameters())
+            if (item.key() == "deconv3.conv2d.bias") item.value().fill_(127.5);
+    }
+    torch::optim::Adam optimizer(
+        {torch::optim::OptimizerParamGroup(body), torch::optim::OptimizerParamGroup(output_layer)},
+        torch::optim::AdamOptions(options.learning_rate));
 
     TrainingResult result;
     const std::string checkpoint = checkpoint_path(options.output);
@@ -166,6 +188,10 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         }
         TrainingBatch batch = next.get();
         if (step + 1 < options.steps) next = std::async(std::launch::async, make_batch, step + 1);
+        const double rate = learning_rate_at(options, step);
+        static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options()).lr(rate);
+        static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[1].options())
+            .lr(rate * options.output_lr_scale);
         optimizer.zero_grad();
         const auto output = net->forward(batch.input);
         const auto terms = loss(batch, output);
@@ -208,6 +234,8 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         metadata["training_steps"] = std::to_string(options.steps);
         metadata["training_batch"] = std::to_string(options.batch);
         metadata["training_lr"] = std::to_string(options.learning_rate);
+        if (options.final_learning_rate != options.learning_rate)
+            metadata["training_lr_end"] = std::to_string(options.final_learning_rate);
         metadata["training_seed"] = std::to_string(options.seed);
         net->eval();
         save_transformer_net(options.output, net, metadata);

@@ -34,6 +34,12 @@ struct TrainerOptions {
     int batch = 4;
     int64_t steps = 2000;
     double learning_rate = 1e-3;
+    /// The rate follows a half cosine from learning_rate at step 0 to this at the last step
+    /// (equal: constant). A function of the step only, so a resumed run follows it exactly.
+    double final_learning_rate = 1e-3;
+    /// Learning-rate factor of the output layer (deconv3), whose weights map unit-scale features
+    /// to 0..255 and must grow much larger than the others.
+    double output_lr_scale = 30;
     uint64_t seed = 0;
     int checkpoint_every = 200;
     std::string output;     ///< the model file; beside it: .ckpt, .csv, .loss.png, .preview.jpg
@@ -59,6 +65,9 @@ struct TrainingResult {
     std::vector<TrainingReport> history;  ///< this run's steps
     bool stopped = false;
 };
+
+/// The learning rate of step `step` (0-based) of `options.steps`.
+double learning_rate_at(const TrainerOptions& options, int64_t step);
 
 /// Paths of the files written beside the model.
 std::string checkpoint_path(const std::string& output);

@@ -16,12 +16,20 @@ namespace stylecam {
 namespace fs = std::filesystem;
 namespace {
 
-cv::Mat fit_working_size(const cv::Mat& picture, int working_side) {
+/// Longer side at most `working_side`; with native-scale crops, shorter side at least the crop.
+cv::Mat fit_working_size(const cv::Mat& picture, const DataOptions& options) {
     const int longer = std::max(picture.cols, picture.rows);
-    if (longer <= working_side) return picture.clone();
-    const double factor = static_cast<double>(working_side) / longer;
+    const int shorter = std::min(picture.cols, picture.rows);
+    double factor = std::min(1.0, static_cast<double>(options.working_side) / longer);
+    if (options.native_scale && shorter * factor < options.image_size)
+        factor = static_cast<double>(options.image_size) / shorter;
+    if (factor == 1.0) return picture.clone();
     cv::Mat resized;
-    cv::resize(picture, resized, cv::Size(), factor, factor, cv::INTER_AREA);
+    const cv::Size size(
+        std::max(options.image_size, static_cast<int>(std::lround(picture.cols * factor))),
+        std::max(options.image_size, static_cast<int>(std::lround(picture.rows * factor))));
+    cv::resize(picture, resized, options.native_scale ? size : cv::Size(), factor, factor,
+               factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
     return resized;
 }
 
@@ -49,8 +57,7 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
         const std::string path = file.string();
         try {
             if (has_image_extension(path)) {
-                pictures_.push_back(
-                    fit_working_size(read_picture(path).bgr, options_.working_side));
+                pictures_.push_back(fit_working_size(read_picture(path).bgr, options_));
                 ++summary_.images;
             } else if (has_video_extension(path)) {
                 VideoReader reader(path);
@@ -61,7 +68,7 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
                 for (int64_t index = 0; reader.read(frame) && taken < options_.frames_per_video;
                      ++index)
                     if (index % every == 0) {
-                        pictures_.push_back(fit_working_size(frame, options_.working_side));
+                        pictures_.push_back(fit_working_size(frame, options_));
                         ++taken;
                     }
                 STYLECAM_CHECK(taken > 0, path, ": no frame could be decoded");
@@ -104,18 +111,22 @@ TrainingData::Crop TrainingData::crop_for(int64_t step, int slot, cv::Size pictu
         generator(options_.seed, static_cast<uint64_t>(step), static_cast<uint64_t>(slot) + 2);
     const int shorter = std::min(picture.width, picture.height);
     std::uniform_real_distribution<double> fraction(0.6, 1.0);
-    const int side = std::max(1, static_cast<int>(shorter * fraction(rng)));
+    const int side = options_.native_scale ? std::min(options_.image_size, shorter)
+                                           : std::max(1, static_cast<int>(shorter * fraction(rng)));
     std::uniform_int_distribution<int> x(0, picture.width - side), y(0, picture.height - side);
     Crop crop;
     crop.rect = cv::Rect(x(rng), y(rng), side, side);
-    crop.flip = std::bernoulli_distribution(0.5)(rng);
+    crop.flip = !options_.native_scale && std::bernoulli_distribution(0.5)(rng);
     return crop;
 }
 
 cv::Mat TrainingData::apply(const cv::Mat& picture, const Crop& crop) const {
     cv::Mat out;
-    cv::resize(picture(crop.rect), out, cv::Size(options_.image_size, options_.image_size), 0, 0,
-               crop.rect.width > options_.image_size ? cv::INTER_AREA : cv::INTER_CUBIC);
+    if (crop.rect.width == options_.image_size && crop.rect.height == options_.image_size)
+        out = picture(crop.rect).clone();
+    else
+        cv::resize(picture(crop.rect), out, cv::Size(options_.image_size, options_.image_size), 0,
+                   0, crop.rect.width > options_.image_size ? cv::INTER_AREA : cv::INTER_CUBIC);
     if (crop.flip) cv::flip(out, out, 1);
     return out;
 }

@@ -18,6 +18,12 @@ struct DataOptions {
     int working_side = 512;  ///< pictures are stored with their longer side at most this
     int frames_per_video = 40;
     uint64_t seed = 0;
+    /// Crops of exactly image_size² pixels at the pictures' own scale, never flipped (pictures
+    /// smaller than that are enlarged once when loaded). For distillation: a teacher's strokes
+    /// have a fixed size in pixels, so its output must be cropped, not rescaled, with its input.
+    /// Otherwise crops cover 60–100 % of the shorter side, are resized to image_size and flipped
+    /// half of the time (training against a style image).
+    bool native_scale = false;
 };
 
 struct DataSummary {
