@@ -272,11 +272,23 @@ TEST(TrainingData, NativeScaleEnlargesPicturesSmallerThanTheCrop) {
     EXPECT_EQ(data.batch(0, 1).sizes(), (std::vector<int64_t>{1, 3, 16, 16}));
 }
 
+TEST(TrainingData, ExtraScalesAddSmallerCopiesThatStillHoldACrop) {
+    DataOptions options;
+    options.image_size = 16;
+    options.native_scale = true;
+    options.extra_scales = {0.5, 0.25};
+    TrainingData data({testing::smooth_noise(40, 60, 1)}, options);
+    ASSERT_EQ(data.size(), 2);  // 0.25 would leave 10 rows, less than a crop
+    EXPECT_EQ(data.picture(1).size(), cv::Size(30, 20));
+    EXPECT_EQ(data.summary().images, 1);
+    EXPECT_EQ(data.summary().scaled_copies, 1);
+}
+
 TEST(Trainer, LearningRateFollowsAHalfCosineToItsFinalValue) {
     TrainerOptions options;
     options.steps = 101;
-    options.learning_rate = 5e-3;
-    options.final_learning_rate = 1e-3;
+    options.learning_rate = 2e-3;
+    options.final_learning_rate = 1e-4;
     EXPECT_DOUBLE_EQ(learning_rate_at(options, 0), 2e-3);
     EXPECT_NEAR(learning_rate_at(options, 50), (2e-3 + 1e-4) / 2, 1e-12);
     EXPECT_DOUBLE_EQ(learning_rate_at(options, 100), 1e-4);

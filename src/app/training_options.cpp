@@ -47,6 +47,14 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
         .add_option("--working-side", params.working_side,
                     "Longer side pictures are scaled down to before cropping")
         ->check(CLI::Range(32, 8192));
+    command
+        .add_option("--video-frames", params.video_frames, "Frames sampled from each video file")
+        ->check(CLI::Range(1, 100000));
+    command
+        .add_option("--extra-scales", params.extra_scales,
+                    "Also train on every picture scaled down by these factors (e.g. 0.7,0.5)")
+        ->delimiter(',')
+        ->check(CLI::Range(0.05, 0.99));
     command.add_option("--seed", params.seed, "Seed: initial weights, data order, crops");
     command.add_option("--checkpoint-every", params.checkpoint_every, "Steps between checkpoints")
         ->check(CLI::PositiveNumber);
@@ -67,10 +75,13 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     data.seed = params.seed;
     data.working_side = params.working_side;
     data.native_scale = params.native_scale;
+    data.frames_per_video = params.video_frames;
+    data.extra_scales = params.extra_scales;
     setup.data = std::make_unique<TrainingData>(params.data, data);
     const auto& summary = setup.data->summary();
-    spdlog::info("data {}: {} photos, {} video frames, {} files skipped{}", params.data,
-                 summary.images, summary.video_frames, summary.skipped.size(),
+    spdlog::info("data {}: {} photos, {} video frames, {} scaled copies, {} files skipped{}",
+                 params.data, summary.images, summary.video_frames, summary.scaled_copies,
+                 summary.skipped.size(),
                  summary.skipped.empty() ? "" : " (e.g. " + summary.skipped.front() + ")");
     auto& trainer = setup.trainer;
     trainer.architecture = architecture_options(params.arch);

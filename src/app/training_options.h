@@ -17,7 +17,8 @@ struct TrainingParams {
     int image_size = 256, batch = 4, checkpoint_every = 200;
     int64_t steps = 2000;
     double lr = 1e-3, lr_end = 0;  ///< lr_end 0: constant rate
-    int working_side = 512;
+    int working_side = 512, video_frames = 40;
+    std::vector<double> extra_scales;
     bool native_scale = false;  ///< set by distill (see DataOptions)
     uint64_t seed = 0;
     bool resume = false;

@@ -57,7 +57,7 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
         const std::string path = file.string();
         try {
             if (has_image_extension(path)) {
-                pictures_.push_back(fit_working_size(read_picture(path).bgr, options_));
+                add_picture(fit_working_size(read_picture(path).bgr, options_));
                 ++summary_.images;
             } else if (has_video_extension(path)) {
                 VideoReader reader(path);
@@ -68,7 +68,7 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
                 for (int64_t index = 0; reader.read(frame) && taken < options_.frames_per_video;
                      ++index)
                     if (index % every == 0) {
-                        pictures_.push_back(fit_working_size(frame, options_));
+                        add_picture(fit_working_size(frame, options_));
                         ++taken;
                     }
                 STYLECAM_CHECK(taken > 0, path, ": no frame could be decoded");
@@ -85,10 +85,25 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
                    summary_.skipped.empty() ? "" : ", e.g. " + summary_.skipped.front(), ")");
 }
 
-TrainingData::TrainingData(std::vector<cv::Mat> pictures, DataOptions options)
-    : options_(options), pictures_(std::move(pictures)) {
-    STYLECAM_CHECK(!pictures_.empty(), "training data: no pictures");
-    summary_.images = size();
+void TrainingData::add_picture(const cv::Mat& picture) {
+    pictures_.push_back(picture);
+    for (const double scale : options_.extra_scales) {
+        const int shorter = std::min(picture.cols, picture.rows);
+        if (scale <= 0 || scale >= 1 ||
+            (options_.native_scale && shorter * scale < options_.image_size))
+            continue;
+        cv::Mat smaller;
+        cv::resize(picture, smaller, cv::Size(), scale, scale, cv::INTER_AREA);
+        pictures_.push_back(smaller);
+        ++summary_.scaled_copies;
+    }
+}
+
+TrainingData::TrainingData(const std::vector<cv::Mat>& pictures, DataOptions options)
+    : options_(options) {
+    STYLECAM_CHECK(!pictures.empty(), "training data: no pictures");
+    for (const auto& picture : pictures) add_picture(picture);
+    summary_.images = static_cast<int64_t>(pictures.size());
 }
 
 std::vector<int64_t> TrainingData::batch_indices(int64_t step, int batch) const {

@@ -24,10 +24,14 @@ struct DataOptions {
     /// Otherwise crops cover 60–100 % of the shorter side, are resized to image_size and flipped
     /// half of the time (training against a style image).
     bool native_scale = false;
+    /// Each picture is also kept scaled down by each of these factors (0..1; with native-scale
+    /// crops only while its shorter side stays at least image_size): the same scenes at other
+    /// sizes relative to the network's fixed stroke size.
+    std::vector<double> extra_scales;
 };
 
 struct DataSummary {
-    int64_t images = 0, video_frames = 0;
+    int64_t images = 0, video_frames = 0, scaled_copies = 0;
     std::vector<std::string> skipped;  ///< "<file>: <reason>", one per file that was not used
 };
 
@@ -36,8 +40,9 @@ struct DataSummary {
 class TrainingData {
   public:
     TrainingData(const std::string& folder, DataOptions options);
-    /// Builds from pictures already in memory (tests); CV_8UC3 BGR.
-    TrainingData(std::vector<cv::Mat> pictures, DataOptions options);
+    /// Builds from pictures already in memory (tests; used as they are, plus extra scales);
+    /// CV_8UC3 BGR.
+    TrainingData(const std::vector<cv::Mat>& pictures, DataOptions options);
 
     int64_t size() const { return static_cast<int64_t>(pictures_.size()); }
     const DataSummary& summary() const { return summary_; }
@@ -63,6 +68,7 @@ class TrainingData {
     const DataOptions& options() const { return options_; }
 
   private:
+    void add_picture(const cv::Mat& picture);  ///< and its scaled copies
     DataOptions options_;
     std::vector<cv::Mat> pictures_;
     DataSummary summary_;
