@@ -68,7 +68,7 @@ int run_distill(const DistillParams& params) {
         return terms;
     };
     setup.trainer.metadata["style"] = std::filesystem::path(teacher_path).stem().string();
-    setup.trainer.metadata["teacher"] = teacher_path;
+    setup.trainer.metadata["teacher"] = std::filesystem::path(teacher_path).filename().string();
     setup.trainer.metadata["source"] =
         "stylecam distill of " + std::filesystem::path(teacher_path).filename().string();
     return run_training(setup, make_batch, loss);
