@@ -33,12 +33,12 @@ int run_models(const ModelsParams& params) {
                     std::filesystem::is_directory(folder.path, ec) ? "" : "  (missing)");
     }
     const auto models = list_models(folders);
-    std::printf("\n%-16s %-28s %9s %10s  %-20s %s\n", "NAME", "ARCHITECTURE", "SIZE", "PARAMS",
+    std::printf("\n%-16s %-42s %9s %10s  %-20s %s\n", "NAME", "ARCHITECTURE", "SIZE", "PARAMS",
                 "FROM", "PATH");
     for (const auto& model : models) {
         const std::string parameters =
             model.parameters >= 0 ? std::to_string(model.parameters) : "-";
-        std::printf("%-16s %-28s %9s %10s  %-20s %s\n", model.name.c_str(),
+        std::printf("%-16s %-42s %9s %10s  %-20s %s\n", model.name.c_str(),
                     model.architecture.c_str(), human_size(model.size_bytes).c_str(),
                     parameters.c_str(), model.origin.c_str(), model.path.c_str());
         if (!model.source.empty()) std::printf("%16s   %s\n", "", model.source.c_str());
