@@ -221,6 +221,31 @@ TEST(TrainCli, AShortRunFromScratchLowersTheLossAndWritesItsFiles) {
                                 dir.path("photos") + " --output " + dir.path("x.safetensors") +
                                 " --batch 0");
     EXPECT_NE(bad.exit_code, 0);
+    // Too little memory for the batch: refused before any work, saying what to lower.
+    bad = testing::run_stylecam("train --style " + dir.path("painting.png") + " --data " +
+                                dir.path("photos") + " --output " + dir.path("x.safetensors") +
+                                " --vgg " + dir.path("vgg.safetensors") +
+                                " --batch 256 --image-size 2048");
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.err.find("not enough memory: --batch 256 at --image-size 2048 needs about"),
+              std::string::npos)
+        << bad.err;
+    EXPECT_NE(bad.err.find("lower --batch or --image-size"), std::string::npos) << bad.err;
+}
+
+TEST(Trainer, StepMemoryEstimateGrowsWithBatchAndSizeAndShrinksWithTheShuffle) {
+    TrainerOptions options;
+    options.architecture = architecture_options("full");
+    options.batch = 4;
+    const double full = estimate_step_bytes(options, 256);
+    EXPECT_GT(full, 1e9);  // the published net at batch 4, 256 px: gigabytes, not megabytes
+    EXPECT_LT(full, 1e10);
+    EXPECT_NEAR(estimate_step_bytes(options, 512), 4 * full, 1e-6 * full);
+    options.batch = 8;
+    EXPECT_NEAR(estimate_step_bytes(options, 256), 2 * full, 1e-6 * full);
+    options.batch = 4;
+    options.architecture = architecture_options("fast");
+    EXPECT_LT(estimate_step_bytes(options, 256), full / 4);
 }
 
 TEST(TrainingData, BatchesAreAFunctionOfSeedAndStep) {

@@ -67,6 +67,8 @@ int run_distill(const DistillParams& params) {
         terms["total"] = total;
         return terms;
     };
+    // A relu2_2 feature loss keeps about 400 floats per pixel (64·4, then 128·4 at 1/4 area).
+    setup.trainer.loss_floats_per_pixel = vgg ? 400 : 12;
     setup.trainer.metadata["style"] = std::filesystem::path(teacher_path).stem().string();
     setup.trainer.metadata["teacher"] = std::filesystem::path(teacher_path).filename().string();
     setup.trainer.metadata["source"] =

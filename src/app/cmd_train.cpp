@@ -27,6 +27,10 @@ int run_train(const TrainParams& params) {
     auto setup = prepare_training(params.training);
     const auto folders = model_search_path(params.training.model_folders);
     Vgg19Features vgg(find_vgg_weights(params.vgg, folders));
+    // VGG19 features of the output up to relu3_x, kept for the backward pass: about 600 floats
+    // per pixel (64·4 at full size, 128·4 at 1/4, 256·8 at 1/16 of the area).
+    setup.trainer.loss_floats_per_pixel = 600;
+    check_step_memory(setup.trainer);  // before the style image goes through VGG at that size
     const auto defaults = default_layers(vgg);
     const auto content_layers =
         params.content_layers.empty() ? defaults.content : parse_layer_list(params.content_layers);

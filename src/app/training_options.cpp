@@ -91,6 +91,7 @@ TrainingSetup prepare_training(const TrainingParams& params) {
             : params.arch;
     trainer.batch = params.batch;
     trainer.steps = params.steps;
+    trainer.memory_check_image_size = params.image_size;
     trainer.learning_rate = params.lr;
     trainer.final_learning_rate = params.lr_end > 0 ? params.lr_end : params.lr;
     trainer.seed = params.seed;

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/memory.h"
 #include "image/loss_plot.h"
 #include "image/picture.h"
 #include "image/tensor_image.h"
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <new>
 #include <sstream>
 
 namespace stylecam {
@@ -95,6 +97,32 @@ void write_curve(const std::string& path, const std::vector<std::string>& names,
 
 }  // namespace
 
+double estimate_step_bytes(const TrainerOptions& options, int image_size) {
+    // Floats kept per input pixel by each stage (padding, conv, norm, relu, upsample; the area of
+    // a map at 1/k of the resolution is 1/k²), for width c, N blocks, shuffle s.
+    const auto& a = options.architecture;
+    const double c = static_cast<double>(a.channels()),
+                 n = static_cast<double>(a.residual_blocks());
+    const double s2 = static_cast<double>(a.pixel_shuffle() * a.pixel_shuffle());
+    const double encoder = (3 + 4 * c) + (4 * 2 * c) / 4 + (4 * 4 * c) / 16;
+    const double residual = n * 8 * (4 * c) / 16;
+    const double decoder = (3 * 4 * c + 2 * 2 * c) / 4 + (3 * 2 * c + 2 * c) + c + 3;
+    const double net = (encoder + residual + decoder) / s2 + 6;
+    const double floats = 2.0 * (net + options.loss_floats_per_pixel);  // values and gradients
+    return floats * 4.0 * options.batch * image_size * image_size;
+}
+
+void check_step_memory(const TrainerOptions& options) {
+    if (options.memory_check_image_size <= 0) return;
+    const double needed = estimate_step_bytes(options, options.memory_check_image_size);
+    const int64_t available = available_memory_bytes();
+    STYLECAM_CHECK(available < 0 || needed < 0.9 * static_cast<double>(available),
+                   "not enough memory: --batch ", options.batch, " at --image-size ",
+                   options.memory_check_image_size, " needs about ", human_bytes(needed),
+                   " per step and ", human_bytes(static_cast<double>(available)),
+                   " is available; lower --batch or --image-size");
+}
+
 double learning_rate_at(const TrainerOptions& options, int64_t step) {
     const double progress =
         options.steps > 1 ? static_cast<double>(step) / static_cast<double>(options.steps - 1) : 0;
@@ -118,6 +146,8 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
     STYLECAM_CHECK(options.checkpoint_every >= 1, "--checkpoint-every must be ≥ 1");
     STYLECAM_CHECK(!options.output.empty(), "--output is required");
     check_parent_writable(options.output);
+
+    check_step_memory(options);
 
     torch::manual_seed(options.seed);
     TransformerNet net(options.architecture);
@@ -193,9 +223,22 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[1].options())
             .lr(rate * options.output_lr_scale);
         optimizer.zero_grad();
-        const auto output = net->forward(batch.input);
-        const auto terms = loss(batch, output);
-        terms.at("total").backward();
+        std::map<std::string, torch::Tensor> terms;
+        try {
+            const auto output = net->forward(batch.input);
+            terms = loss(batch, output);
+            terms.at("total").backward();
+        } catch (const std::bad_alloc&) {
+            STYLECAM_FAIL("out of memory in a training step (--batch ", options.batch,
+                          "); lower --batch or --image-size");
+        } catch (const c10::Error& error) {
+            const std::string message = error.what();
+            STYLECAM_CHECK(message.find("alloc") == std::string::npos &&
+                               message.find("out of memory") == std::string::npos,
+                           "out of memory in a training step (--batch ", options.batch,
+                           "); lower --batch or --image-size");
+            throw;
+        }
         optimizer.step();
         ++step;
 

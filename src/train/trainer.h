@@ -46,6 +46,11 @@ struct TrainerOptions {
     bool resume = false;    ///< continue from `output`.ckpt
     Metadata metadata;      ///< written into the model file (style, settings, ...)
     cv::Mat preview_input;  ///< a photo stylized into the preview at each checkpoint (BGR)
+    /// Floats per input pixel the loss keeps for the backward pass (e.g. VGG19 features), on top
+    /// of the transformer net's own activations: for the memory check before training.
+    double loss_floats_per_pixel = 0;
+    /// Side of the training crops, for that check (0: no check).
+    int memory_check_image_size = 0;
 };
 
 struct TrainingReport {
@@ -65,6 +70,16 @@ struct TrainingResult {
     std::vector<TrainingReport> history;  ///< this run's steps
     bool stopped = false;
 };
+
+/// Rough bytes one training step needs (activations kept for backward, their gradients, the
+/// loss network's share) for `options.batch` crops of side `image_size`. Training refuses to
+/// start, naming --batch and --image-size, when this exceeds the memory available.
+double estimate_step_bytes(const TrainerOptions& options, int image_size);
+
+/// Throws `Error` ("not enough memory: --batch B at --image-size S needs about ...; lower ...")
+/// when estimate_step_bytes(options, memory_check_image_size) exceeds 90 % of the memory
+/// available. Training calls it first; callers with costly setup call it before that setup.
+void check_step_memory(const TrainerOptions& options);
 
 /// The learning rate of step `step` (0-based) of `options.steps`.
 double learning_rate_at(const TrainerOptions& options, int64_t step);
