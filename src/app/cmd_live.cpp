@@ -118,6 +118,12 @@ int run_live(const LiveParams& params) {
     LiveSettings settings;
     settings.styles = find_styles(params, &settings.style);
     settings.stylizer.network = apply_compute_options(params.compute);
+    // Live favours frame rate: `auto` on a CPU that computes bf16 natively means bf16 (within
+    // about half a grey level of fp32), not the fp32 that `stylize` and `eval` keep.
+    auto& network = settings.stylizer.network;
+    if (network.precision == Precision::Auto && cpu_has_native_bf16() &&
+        resolve_device(network.device).is_cpu())
+        network.precision = Precision::Bf16;
     settings.stylizer.scale = params.scale;
     settings.stylizer.strength = params.strength;
     settings.stylizer.preserve_colors = params.preserve_colors;

@@ -9,8 +9,8 @@ void add_compute_options(CLI::App& command, ComputeOptions& options) {
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     command
         .add_option("--precision", options.precision,
-                    "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA, fp32 on CPU; bf16 is faster "
-                    "on recent CPUs)")
+                    "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA; on the CPU fp32, except in "
+                    "live, which takes bf16 where the CPU computes it natively)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
     command.add_option("--threads", options.threads, "CPU threads for LibTorch (0: every core)")
         ->check(CLI::NonNegativeNumber);

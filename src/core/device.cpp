@@ -5,6 +5,8 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace stylecam {
@@ -66,6 +68,19 @@ torch::Device resolve_device(DeviceKind kind) {
             break;
     }
     return cuda_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+bool cpu_has_native_bf16() {
+    static const bool native = [] {
+        std::ifstream cpuinfo("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(cpuinfo, line))
+            if (line.rfind("flags", 0) == 0)
+                return line.find(" avx512_bf16") != std::string::npos ||
+                       line.find(" amx_bf16") != std::string::npos;
+        return false;
+    }();
+    return native;
 }
 
 Precision resolve_precision(Precision precision, const torch::Device& device) {

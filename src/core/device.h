@@ -22,6 +22,10 @@ std::string to_string(Precision precision);
 /// True when this LibTorch was built with CUDA and a GPU is visible.
 bool cuda_available();
 
+/// Whether this CPU computes bf16 natively (AVX512-BF16 or AMX-BF16 in /proc/cpuinfo), where
+/// bf16 autocast is faster than fp32 (1.4–2.3× on the development machine). False elsewhere.
+bool cpu_has_native_bf16();
+
 /// Resolves `Auto`: CUDA when available, else CPU. Asking for CUDA without it throws `Error`.
 torch::Device resolve_device(DeviceKind kind);
 
