@@ -156,12 +156,10 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
     // than the others', while Adam moves every weight by about lr per step. It starts at
     // mid-grey and learns `output_lr_scale` times faster (same optimum, far fewer steps).
     std::vector<torch::Tensor> body, output_layer;
-    for (const auto& item : net->named_parameters())
+    for (const auto& item : net->named_parameters()) {
         (item.key().rfind("deconv3.", 0) == 0 ? output_layer : body).push_back(item.value());
-    {
         torch::NoGradGuard no_grad;
-        for (const auto& item : net->named_parameters())
-            if (item.key() == "deconv3.conv2d.bias") item.value().fill_(127.5);
+        if (item.key() == "deconv3.conv2d.bias") item.value().fill_(127.5);
     }
     torch::optim::Adam optimizer(
         {torch::optim::OptimizerParamGroup(body), torch::optim::OptimizerParamGroup(output_layer)},
@@ -228,14 +226,13 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
             const auto output = net->forward(batch.input);
             terms = loss(batch, output);
             terms.at("total").backward();
-        } catch (const std::bad_alloc&) {
-            STYLECAM_FAIL("out of memory in a training step (--batch ", options.batch,
-                          "); lower --batch or --image-size");
-        } catch (const c10::Error& error) {
+        } catch (const std::exception& error) {
+            // std::bad_alloc, or LibTorch's allocator failing ("can't allocate memory").
             const std::string message = error.what();
-            STYLECAM_CHECK(message.find("alloc") == std::string::npos &&
-                               message.find("out of memory") == std::string::npos,
-                           "out of memory in a training step (--batch ", options.batch,
+            const bool memory = dynamic_cast<const std::bad_alloc*>(&error) != nullptr ||
+                                message.find("alloc") != std::string::npos ||
+                                message.find("out of memory") != std::string::npos;
+            STYLECAM_CHECK(!memory, "out of memory in a training step (--batch ", options.batch,
                            "); lower --batch or --image-size");
             throw;
         }

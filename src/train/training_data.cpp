@@ -24,12 +24,13 @@ cv::Mat fit_working_size(const cv::Mat& picture, const DataOptions& options) {
     if (options.native_scale && shorter * factor < options.image_size)
         factor = static_cast<double>(options.image_size) / shorter;
     if (factor == 1.0) return picture.clone();
+    cv::Size size(std::max(1, static_cast<int>(std::lround(picture.cols * factor))),
+                  std::max(1, static_cast<int>(std::lround(picture.rows * factor))));
+    if (options.native_scale)  // rounding must not leave a side short of the crop
+        size = cv::Size(std::max(size.width, options.image_size),
+                        std::max(size.height, options.image_size));
     cv::Mat resized;
-    const cv::Size size(
-        std::max(options.image_size, static_cast<int>(std::lround(picture.cols * factor))),
-        std::max(options.image_size, static_cast<int>(std::lround(picture.rows * factor))));
-    cv::resize(picture, resized, options.native_scale ? size : cv::Size(), factor, factor,
-               factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    cv::resize(picture, resized, size, 0, 0, factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
     return resized;
 }
 
