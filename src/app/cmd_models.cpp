@@ -1,6 +1,7 @@
 /// `stylecam models`: what styles are available, and where they come from.
 
 #include "app/command.h"
+#include "core/text.h"
 #include "stylize/model_registry.h"
 
 #include <cstdio>
@@ -13,15 +14,6 @@ namespace {
 struct ModelsParams {
     std::vector<std::string> model_folders;
 };
-
-std::string human_size(uint64_t bytes) {
-    char text[32];
-    if (bytes >= (1u << 20))
-        std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
-    else
-        std::snprintf(text, sizeof text, "%.0f kB", static_cast<double>(bytes) / 1024);
-    return text;
-}
 
 int run_models(const ModelsParams& params) {
     const auto folders = model_search_path(params.model_folders);
@@ -39,8 +31,9 @@ int run_models(const ModelsParams& params) {
         const std::string parameters =
             model.parameters >= 0 ? std::to_string(model.parameters) : "-";
         std::printf("%-16s %-42s %9s %10s  %-20s %s\n", model.name.c_str(),
-                    model.architecture.c_str(), human_size(model.size_bytes).c_str(),
-                    parameters.c_str(), model.origin.c_str(), model.path.c_str());
+                    model.architecture.c_str(),
+                    human_bytes(static_cast<double>(model.size_bytes)).c_str(), parameters.c_str(),
+                    model.origin.c_str(), model.path.c_str());
         if (!model.source.empty()) std::printf("%16s   %s\n", "", model.source.c_str());
     }
     if (models.empty())

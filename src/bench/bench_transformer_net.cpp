@@ -56,33 +56,33 @@ void BM_TransformerNet_CUDA_FP16(benchmark::State& state) {
     run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp16);
 }
 
-/// The "fast" architecture (random weights: timing does not depend on them).
-void BM_FastNet_CPU(benchmark::State& state, Precision precision) {
+/// Times `forward` of a randomly initialised net (timing does not depend on the weights) on a
+/// width×height input, on the CPU, in bf16 autocast or fp32.
+void time_forward(benchmark::State& state, const std::string& spec, int64_t width, int64_t height,
+                  bool bf16) {
     torch::NoGradGuard no_grad;
-    TransformerNet net(architecture_options("fast"));
+    TransformerNet net(architecture_options(spec));
     net->eval();
-    const auto input = torch::rand({1, 3, state.range(1), state.range(0)}).mul(255);
-    const CpuAutocast autocast(precision == Precision::Bf16);
+    const auto input = torch::rand({1, 3, height, width}).mul(255);
+    const CpuAutocast autocast(bf16);
     net->forward(input);
     for (auto _ : state) benchmark::DoNotOptimize(net->forward(input).data_ptr());
     state.counters["fps"] =
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-void BM_FastNet_CPU_FP32(benchmark::State& state) { BM_FastNet_CPU(state, Precision::Fp32); }
-void BM_FastNet_CPU_BF16(benchmark::State& state) { BM_FastNet_CPU(state, Precision::Bf16); }
 
-/// Candidate designs for `--arch fast` at 640×480 (the live size), bf16 and fp32.
+/// The "fast" architecture at every frame size.
+void BM_FastNet_CPU_FP32(benchmark::State& state) {
+    time_forward(state, "fast", state.range(0), state.range(1), false);
+}
+void BM_FastNet_CPU_BF16(benchmark::State& state) {
+    time_forward(state, "fast", state.range(0), state.range(1), true);
+}
+
+/// Candidate designs for `--arch fast` at 640×480 (the live size); Arg 1: bf16, 0: fp32.
 void BM_Architecture(benchmark::State& state, const char* spec) {
-    torch::NoGradGuard no_grad;
-    TransformerNet net(architecture_options(spec));
-    net->eval();
-    const auto input = torch::rand({1, 3, 480, 640}).mul(255);
-    const CpuAutocast autocast(state.range(0) == 1);
-    net->forward(input);
-    for (auto _ : state) benchmark::DoNotOptimize(net->forward(input).data_ptr());
     state.SetLabel(state.range(0) == 1 ? "bf16" : "fp32");
-    state.counters["fps"] =
-        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    time_forward(state, spec, 640, 480, state.range(0) == 1);
 }
 BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k5_s1, "c16-r3-k5-s1")->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k5_s2, "c16-r3-k5-s2")->Arg(0)->Arg(1);

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -19,15 +18,6 @@ int64_t available_memory_bytes() {
     }
     const long pages = sysconf(_SC_AVPHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
     return pages > 0 && page_size > 0 ? static_cast<int64_t>(pages) * page_size : -1;
-}
-
-std::string human_bytes(double bytes) {
-    char text[32];
-    if (bytes >= 1e9)
-        std::snprintf(text, sizeof text, "%.1f GB", bytes / 1e9);
-    else
-        std::snprintf(text, sizeof text, "%.0f MB", bytes / 1e6);
-    return text;
 }
 
 }  // namespace stylecam

@@ -3,15 +3,11 @@
 /// message instead of being killed by the OS halfway.
 
 #include <cstdint>
-#include <string>
 
 namespace stylecam {
 
 /// Bytes the system can still hand out without swapping (Linux: MemAvailable of /proc/meminfo,
 /// else free physical pages); -1 when unknown.
 int64_t available_memory_bytes();
-
-/// "1.3 GB", "640 MB".
-std::string human_bytes(double bytes);
 
 }  // namespace stylecam

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace stylecam {
@@ -23,6 +24,18 @@ double parse_number(const std::string& text, const std::string& what) {
     } catch (const std::exception&) {
     }
     throw Error(what);
+}
+
+std::string human_bytes(double bytes) {
+    constexpr double kKiB = 1024, kMiB = kKiB * 1024, kGiB = kMiB * 1024;
+    char text[32];
+    if (bytes >= kGiB)
+        std::snprintf(text, sizeof text, "%.1f GB", bytes / kGiB);
+    else if (bytes >= kMiB)
+        std::snprintf(text, sizeof text, "%.1f MB", bytes / kMiB);
+    else
+        std::snprintf(text, sizeof text, "%.0f kB", bytes / kKiB);
+    return text;
 }
 
 }  // namespace stylecam

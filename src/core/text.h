@@ -1,6 +1,7 @@
 #pragma once
 /// Small text helpers for option and metadata parsing.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,5 +13,8 @@ std::vector<std::string> split(const std::string& text, char separator);
 /// The whole of `text` as a number; throws `Error` built from `what` ("--scales: 'x' is not a
 /// size in pixels") when it is not one.
 double parse_number(const std::string& text, const std::string& what);
+
+/// A size for people, in binary units: "640 kB", "1.1 MB", "22.8 GB".
+std::string human_bytes(double bytes);
 
 }  // namespace stylecam

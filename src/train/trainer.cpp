@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/memory.h"
+#include "core/text.h"
 #include "image/loss_plot.h"
 #include "image/picture.h"
 #include "image/tensor_image.h"
