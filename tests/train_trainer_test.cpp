@@ -1,3 +1,4 @@
+#include "core/device.h"
 #include "core/error.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -231,6 +232,32 @@ TEST(TrainCli, AShortRunFromScratchLowersTheLossAndWritesItsFiles) {
               std::string::npos)
         << bad.err;
     EXPECT_NE(bad.err.find("lower --batch or --image-size"), std::string::npos) << bad.err;
+}
+
+TEST(TrainCli, DistillOnCudaTrainsThereOrSaysCudaIsMissing) {
+    TempDir dir;
+    std::filesystem::create_directory(dir.path("photos"));
+    for (int i = 0; i < 3; ++i)
+        cv::imwrite(dir.path("photos/p" + std::to_string(i) + ".png"),
+                    testing::smooth_noise(40, 48, 70 + i));
+    torch::manual_seed(4);
+    TransformerNet teacher(architecture_options("c4-r1-k3-s1"));
+    save_transformer_net(dir.path("teacher.safetensors"), teacher);
+    const auto result = testing::run_stylecam(
+        "distill --teacher " + dir.path("teacher.safetensors") + " --data " + dir.path("photos") +
+        " --output " + dir.path("student.safetensors") +
+        " --arch c4-r1-k3-s2 --image-size 32 --batch 2 --steps 6 --device cuda");
+    if (cuda_available()) {
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+        EXPECT_EQ(
+            load_transformer_net(dir.path("student.safetensors")).metadata.at("training_device"),
+            "cuda:0");
+    } else {
+        EXPECT_EQ(result.exit_code, 1);
+        EXPECT_NE(result.err.find("--device cuda: CUDA is not available"), std::string::npos)
+            << result.err;
+        EXPECT_FALSE(std::filesystem::exists(dir.path("student.safetensors")));
+    }
 }
 
 TEST(Trainer, StepMemoryEstimateGrowsWithBatchAndSizeAndShrinksWithTheShuffle) {

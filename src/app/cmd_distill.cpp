@@ -1,6 +1,7 @@
 /// `stylecam distill`: train a (small, fast) student to reproduce a teacher model's output.
 
 #include "app/training_options.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "losses/style_losses.h"
 #include "nets/vgg19_features.h"
@@ -21,24 +22,32 @@ struct DistillParams {
 };
 
 int run_distill(const DistillParams& params) {
+    const auto folders = model_search_path(params.training.model_folders);
+    const std::string teacher_path = resolve_model(params.teacher, folders);
+    const torch::Device device = resolve_device(parse_device(params.training.device));
+    StylizerOptions teacher_options;
+    teacher_options.network.device = device.is_cuda() ? DeviceKind::Cuda : DeviceKind::Cpu;
+    teacher_options.network.precision = Precision::Fp32;
+    Stylizer teacher(teacher_path, teacher_options);
+
     TrainingParams training = params.training;
     training.native_scale = true;
     auto setup = prepare_training(training);
-    const auto folders = model_search_path(params.training.model_folders);
-    const std::string teacher_path = resolve_model(params.teacher, folders);
-    StylizerOptions teacher_options;
-    teacher_options.network.device = DeviceKind::Cpu;
-    teacher_options.network.precision = Precision::Fp32;
-    Stylizer teacher(teacher_path, teacher_options);
+
+    Vgg19Features vgg{nullptr};
+    if (params.feature_weight > 0) {
+        vgg = Vgg19Features(find_vgg_weights(params.vgg, folders));
+        vgg->to(device);
+    }
+    // A relu2_2 feature loss keeps about 400 floats per pixel (64·4, then 128·4 at 1/4 area).
+    setup.trainer.loss_floats_per_pixel = vgg ? 400 : 12;
+    check_step_memory(setup.trainer);  // before the teacher's pass over the data
 
     // The teacher's output for every picture, once: batches crop the picture and its target alike.
     const auto& data = *setup.data;
     std::vector<cv::Mat> targets;
     spdlog::info("teacher {}: stylizing {} pictures once", teacher_path, data.size());
     for (int64_t i = 0; i < data.size(); ++i) targets.push_back(teacher.stylize(data.picture(i)));
-
-    Vgg19Features vgg{nullptr};
-    if (params.feature_weight > 0) vgg = Vgg19Features(find_vgg_weights(params.vgg, folders));
 
     const int batch_size = setup.trainer.batch;
     const auto make_batch = [&](int64_t step) {
@@ -67,8 +76,6 @@ int run_distill(const DistillParams& params) {
         terms["total"] = total;
         return terms;
     };
-    // A relu2_2 feature loss keeps about 400 floats per pixel (64·4, then 128·4 at 1/4 area).
-    setup.trainer.loss_floats_per_pixel = vgg ? 400 : 12;
     setup.trainer.metadata["style"] = std::filesystem::path(teacher_path).stem().string();
     setup.trainer.metadata["teacher"] = std::filesystem::path(teacher_path).filename().string();
     setup.trainer.metadata["source"] =

@@ -27,6 +27,7 @@ int run_train(const TrainParams& params) {
     auto setup = prepare_training(params.training);
     const auto folders = model_search_path(params.training.model_folders);
     Vgg19Features vgg(find_vgg_weights(params.vgg, folders));
+    vgg->to(setup.trainer.device);
     // VGG19 features of the output up to relu3_x, kept for the backward pass: about 600 floats
     // per pixel (64·4 at full size, 128·4 at 1/4, 256·8 at 1/16 of the area).
     setup.trainer.loss_floats_per_pixel = 600;
@@ -53,7 +54,9 @@ int run_train(const TrainParams& params) {
     {
         torch::NoGradGuard no_grad;
         const int size = params.style_size > 0 ? params.style_size : params.training.image_size;
-        const auto painting_tensor = stack_images({resize_longer_side(painting.bgr, size)}) / 255.0;
+        const auto painting_tensor =
+            (stack_images({resize_longer_side(painting.bgr, size)}) / 255.0)
+                .to(setup.trainer.device);
         for (auto& [name, feature] : vgg->forward(painting_tensor, style_names))
             style_grams[name] = gram_matrix(feature).detach();
     }

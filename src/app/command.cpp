@@ -4,9 +4,13 @@
 
 namespace stylecam {
 
-void add_compute_options(CLI::App& command, ComputeOptions& options) {
-    command.add_option("--device", options.device, "auto | cpu | cuda (auto: CUDA when available)")
+void add_device_option(CLI::App& command, std::string& device) {
+    command.add_option("--device", device, "auto | cpu | cuda (auto: CUDA when available)")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+}
+
+void add_compute_options(CLI::App& command, ComputeOptions& options) {
+    add_device_option(command, options.device);
     command
         .add_option("--precision", options.precision,
                     "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA; on the CPU fp32, except in "

@@ -33,6 +33,9 @@ struct ComputeOptions {
 /// --device, --precision, --threads.
 void add_compute_options(CLI::App& command, ComputeOptions& options);
 
+/// --device auto|cpu|cuda alone (training: fp32 on the device it names).
+void add_device_option(CLI::App& command, std::string& device);
+
 /// --models DIR (repeatable).
 void add_models_option(CLI::App& command, std::vector<std::string>& folders);
 

@@ -2,6 +2,7 @@
 
 #include "app/interrupt.h"
 #include "app/progress_bar.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "image/picture.h"
 
@@ -64,6 +65,7 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
         "Photo stylized into OUTPUT.preview.jpg at each checkpoint (default: the first picture)");
     command.add_option("--threads", params.threads, "CPU threads (0: every core)")
         ->check(CLI::NonNegativeNumber);
+    add_device_option(command, params.device);
     add_models_option(command, params.model_folders);
 }
 
@@ -84,6 +86,8 @@ TrainingSetup prepare_training(const TrainingParams& params) {
                  summary.skipped.size(),
                  summary.skipped.empty() ? "" : " (e.g. " + summary.skipped.front() + ")");
     auto& trainer = setup.trainer;
+    trainer.device = resolve_device(parse_device(params.device));
+    spdlog::info("training on {}", describe_device(trainer.device));
     trainer.architecture = architecture_options(params.arch);
     trainer.architecture_name =
         params.arch == "full" || params.arch == "fast"
@@ -101,6 +105,7 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     trainer.preview_input =
         params.preview.empty() ? setup.data->picture(0) : read_picture(params.preview).bgr;
     trainer.metadata["training_data"] = params.data;
+    trainer.metadata["training_device"] = trainer.device.str();
     trainer.metadata["training_image_size"] = std::to_string(params.image_size);
     return setup;
 }

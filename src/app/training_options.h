@@ -23,10 +23,11 @@ struct TrainingParams {
     uint64_t seed = 0;
     bool resume = false;
     int threads = 0;
+    std::string device = "auto";  ///< auto | cpu | cuda
 };
 
 /// --data, --output, --arch, --image-size, --batch, --steps, --lr, --seed, --checkpoint-every,
-/// --resume, --preview, --threads, --models.
+/// --resume, --preview, --threads, --device, --models.
 void add_training_options(CLI::App& command, TrainingParams& params);
 
 /// Loads the data (saying how many files were skipped and why) and fills the trainer options.

@@ -51,7 +51,7 @@ int64_t load_checkpoint(const std::string& path, TransformerNet& net, torch::opt
                         const TrainerOptions& options) {
     try {
         torch::serialize::InputArchive archive, optimizer_archive, model_archive;
-        archive.load_from(path);
+        archive.load_from(path, options.device);
         torch::Tensor step, signature;
         archive.read("step", step);
         archive.read("signature", signature);
@@ -69,7 +69,8 @@ int64_t load_checkpoint(const std::string& path, TransformerNet& net, torch::opt
     }
 }
 
-void write_preview(const std::string& path, TransformerNet& net, const cv::Mat& photo) {
+void write_preview(const std::string& path, TransformerNet& net, const cv::Mat& photo,
+                   const torch::Device& device) {
     if (photo.empty()) return;
     torch::NoGradGuard no_grad;
     net->eval();
@@ -77,7 +78,7 @@ void write_preview(const std::string& path, TransformerNet& net, const cv::Mat& 
     const int multiple = static_cast<int>(net->options().size_multiple());
     input =
         input(cv::Rect(0, 0, input.cols / multiple * multiple, input.rows / multiple * multiple));
-    const cv::Mat output = tensor_to_image(net->forward(image_to_tensor(input)));
+    const cv::Mat output = tensor_to_image(net->forward(image_to_tensor(input).to(device)));
     net->train();
     Picture picture;
     cv::hconcat(input, output, picture.bgr);
@@ -114,7 +115,7 @@ double estimate_step_bytes(const TrainerOptions& options, int image_size) {
 }
 
 void check_step_memory(const TrainerOptions& options) {
-    if (options.memory_check_image_size <= 0) return;
+    if (options.memory_check_image_size <= 0 || !options.device.is_cpu()) return;
     const double needed = estimate_step_bytes(options, options.memory_check_image_size);
     const int64_t available = available_memory_bytes();
     STYLECAM_CHECK(available < 0 || needed < 0.9 * static_cast<double>(available),
@@ -152,6 +153,7 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
 
     torch::manual_seed(options.seed);
     TransformerNet net(options.architecture);
+    net->to(options.device);
     net->train();
     // The output layer maps unit-scale features to 0..255: its weights must grow ~100× larger
     // than the others', while Adam moves every weight by about lr per step. It starts at
@@ -207,7 +209,7 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
     int64_t step = result.first_step;
     const auto checkpoint_now = [&] {
         save_checkpoint(checkpoint, net, optimizer, step, options);
-        write_preview(preview_path(options.output), net, options.preview_input);
+        write_preview(preview_path(options.output), net, options.preview_input, options.device);
         if (!names.empty()) write_curve(loss_curve_path(options.output), names, curve);
     };
     while (step < options.steps) {
@@ -216,6 +218,8 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
             break;
         }
         TrainingBatch batch = next.get();
+        batch.input = batch.input.to(options.device);
+        if (batch.target.defined()) batch.target = batch.target.to(options.device);
         if (step + 1 < options.steps) next = std::async(std::launch::async, make_batch, step + 1);
         const double rate = learning_rate_at(options, step);
         static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options()).lr(rate);

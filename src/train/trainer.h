@@ -41,6 +41,10 @@ struct TrainerOptions {
     /// to 0..255 and must grow much larger than the others.
     double output_lr_scale = 30;
     uint64_t seed = 0;
+    /// Where the net, its optimizer state and the batches live (fp32). The loss function must
+    /// hold its own tensors (VGG weights, style targets) on the same device. Resume is exact to
+    /// 1e-5 on the CPU; CUDA kernels may differ slightly from run to run.
+    torch::Device device = torch::kCPU;
     int checkpoint_every = 200;
     std::string output;     ///< the model file; beside it: .ckpt, .csv, .loss.png, .preview.jpg
     bool resume = false;    ///< continue from `output`.ckpt
@@ -78,7 +82,8 @@ double estimate_step_bytes(const TrainerOptions& options, int image_size);
 
 /// Throws `Error` ("not enough memory: --batch B at --image-size S needs about ...; lower ...")
 /// when estimate_step_bytes(options, memory_check_image_size) exceeds 90 % of the memory
-/// available. Training calls it first; callers with costly setup call it before that setup.
+/// available (host memory: on CUDA the check is skipped and an out-of-memory step says the same).
+/// Training calls it first; callers with costly setup call it before that setup.
 void check_step_memory(const TrainerOptions& options);
 
 /// The learning rate of step `step` (0-based) of `options.steps`.
