@@ -204,6 +204,19 @@ TEST(TrainCli, AShortRunFromScratchLowersTheLossAndWritesItsFiles) {
     for (const auto& file :
          {"style.safetensors.loss.png", "style.safetensors.preview.jpg", "style.safetensors.ckpt"})
         EXPECT_TRUE(std::filesystem::exists(dir.path(file))) << file;
+    // --epochs instead of --steps: 2 passes over 4 photos at batch 2 are 4 steps.
+    const auto epochs = testing::run_stylecam(
+        "train --style " + dir.path("painting.png") + " --data " + dir.path("photos") +
+        " --output " + dir.path("epochs.safetensors") + " --vgg " + dir.path("vgg.safetensors") +
+        " --arch c4-r1-k3-s1 --image-size 32 --batch 2 --epochs 2");
+    ASSERT_EQ(epochs.exit_code, 0) << epochs.err;
+    EXPECT_EQ(load_transformer_net(dir.path("epochs.safetensors")).metadata.at("training_steps"),
+              "4");
+    EXPECT_NE(testing::run_stylecam("train --style " + dir.path("painting.png") + " --data " +
+                                    dir.path("photos") + " --output " + dir.path("x.safetensors") +
+                                    " --steps 5 --epochs 2")
+                  .exit_code,
+              0);
     // Bad input: an unreadable painting, an empty data folder.
     testing::write_text(dir.path("bad.jpg"), "text");
     auto bad = testing::run_stylecam("train --style " + dir.path("bad.jpg") + " --data " +
@@ -334,6 +347,38 @@ TEST(TrainingData, ExtraScalesAddSmallerCopiesThatStillHoldACrop) {
     EXPECT_EQ(data.picture(1).size(), cv::Size(30, 20));
     EXPECT_EQ(data.summary().images, 1);
     EXPECT_EQ(data.summary().scaled_copies, 1);
+}
+
+TEST(TrainingData, PhotosTooManyForMemoryAreStreamedAndGiveTheSameBatches) {
+    TempDir dir;
+    std::filesystem::create_directory(dir.path("photos"));
+    for (int i = 0; i < 5; ++i)
+        cv::imwrite(dir.path("photos/p" + std::to_string(i) + ".png"),
+                    testing::smooth_noise(60 + 4 * i, 80, 20 + i));
+    testing::write_text(dir.path("photos/broken.jpg"), "not a jpeg");
+    DataOptions options;
+    options.image_size = 32;
+    options.working_side = 64;
+    options.extra_scales = {0.6};
+    TrainingData in_memory(dir.path("photos"), options);
+    options.memory_budget_bytes = 1000;  // less than one photo
+    std::vector<std::string> warnings;
+    options.warn = [&](const std::string& message) { warnings.push_back(message); };
+    TrainingData streamed(dir.path("photos"), options);
+    EXPECT_FALSE(in_memory.summary().streamed);
+    ASSERT_TRUE(streamed.summary().streamed);
+    EXPECT_EQ(streamed.size(), in_memory.size());
+    EXPECT_EQ(streamed.summary().skipped.size(), 1u);  // broken.jpg: no decoder recognises it
+    for (int64_t step = 0; step < 8; ++step)
+        EXPECT_TRUE(torch::equal(streamed.batch(step, 2), in_memory.batch(step, 2))) << step;
+    // A photo that breaks after the listing: the next one takes its place, with one warning.
+    const std::string victim = dir.path("photos/p2.png");
+    std::filesystem::resize_file(victim, std::filesystem::file_size(victim) / 2);
+    for (int64_t step = 0; step < 8; ++step)
+        EXPECT_EQ(streamed.batch(step, 2).sizes(), (std::vector<int64_t>{2, 3, 32, 32}));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("p2.png"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("instead"), std::string::npos) << warnings[0];
 }
 
 TEST(Trainer, LearningRateFollowsAHalfCosineToItsFinalValue) {

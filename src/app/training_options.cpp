@@ -38,7 +38,13 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
     command.add_option("--image-size", params.image_size, "Side of the square training crops")
         ->check(CLI::Range(32, 2048));
     command.add_option("--batch", params.batch, "Batch size")->check(CLI::Range(1, 256));
-    command.add_option("--steps", params.steps, "Optimizer steps")->check(CLI::PositiveNumber);
+    auto* steps =
+        command.add_option("--steps", params.steps, "Optimizer steps")->check(CLI::PositiveNumber);
+    command
+        .add_option("--epochs", params.epochs,
+                    "Passes over the data, instead of --steps (steps = epochs × pictures / batch)")
+        ->check(CLI::PositiveNumber)
+        ->excludes(steps);
     command.add_option("--lr", params.lr, "Adam learning rate")->check(CLI::PositiveNumber);
     command
         .add_option("--lr-end", params.lr_end,
@@ -79,12 +85,16 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     data.native_scale = params.native_scale;
     data.frames_per_video = params.video_frames;
     data.extra_scales = params.extra_scales;
+    data.warn = [](const std::string& message) { spdlog::warn("{}", message); };
     setup.data = std::make_unique<TrainingData>(params.data, data);
     const auto& summary = setup.data->summary();
-    spdlog::info("data {}: {} photos, {} video frames, {} scaled copies, {} files skipped{}",
+    spdlog::info("data {}: {} photos, {} video frames, {} scaled copies, {} files skipped{}{}",
                  params.data, summary.images, summary.video_frames, summary.scaled_copies,
                  summary.skipped.size(),
-                 summary.skipped.empty() ? "" : " (e.g. " + summary.skipped.front() + ")");
+                 summary.skipped.empty() ? "" : " (e.g. " + summary.skipped.front() + ")",
+                 summary.streamed ? "; photos are read from disk for each batch (too many to keep "
+                                    "in memory)"
+                                  : "");
     auto& trainer = setup.trainer;
     trainer.device = resolve_device(parse_device(params.device));
     spdlog::info("training on {}", describe_device(trainer.device));
@@ -95,6 +105,12 @@ TrainingSetup prepare_training(const TrainingParams& params) {
             : params.arch;
     trainer.batch = params.batch;
     trainer.steps = params.steps;
+    if (params.epochs > 0) {
+        trainer.steps = (params.epochs * setup.data->size() + params.batch - 1) / params.batch;
+        trainer.metadata["training_epochs"] = std::to_string(params.epochs);
+        spdlog::info("{} epoch(s) of {} pictures at batch {}: {} steps", params.epochs,
+                     setup.data->size(), params.batch, trainer.steps);
+    }
     trainer.memory_check_image_size = params.image_size;
     trainer.learning_rate = params.lr;
     trainer.final_learning_rate = params.lr_end > 0 ? params.lr_end : params.lr;

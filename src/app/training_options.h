@@ -16,6 +16,7 @@ struct TrainingParams {
     std::vector<std::string> model_folders;
     int image_size = 256, batch = 4, checkpoint_every = 200;
     int64_t steps = 2000;
+    int epochs = 0;                ///< > 0: passes over the data, instead of `steps`
     double lr = 1e-3, lr_end = 0;  ///< lr_end 0: constant rate
     int working_side = 512, video_frames = 40;
     std::vector<double> extra_scales;
@@ -26,7 +27,8 @@ struct TrainingParams {
     std::string device = "auto";  ///< auto | cpu | cuda
 };
 
-/// --data, --output, --arch, --image-size, --batch, --steps, --lr, --seed, --checkpoint-every,
+/// --data, --output, --arch, --image-size, --batch, --steps | --epochs, --lr, --seed,
+/// --checkpoint-every,
 /// --resume, --preview, --threads, --device, --models.
 void add_training_options(CLI::App& command, TrainingParams& params);
 

@@ -1,10 +1,12 @@
 #include "train/training_data.h"
 
 #include "core/error.h"
+#include "core/memory.h"
 #include "image/picture.h"
 #include "image/tensor_image.h"
 #include "video/video_file.h"
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -45,7 +47,8 @@ std::mt19937_64 generator(uint64_t seed, uint64_t a, uint64_t b = 0) {
 
 }  // namespace
 
-TrainingData::TrainingData(const std::string& folder, DataOptions options) : options_(options) {
+TrainingData::TrainingData(const std::string& folder, DataOptions options)
+    : options_(std::move(options)) {
     std::error_code ec;
     STYLECAM_CHECK(fs::is_directory(folder, ec), folder, ": not a folder");
     std::vector<fs::path> files;
@@ -54,11 +57,36 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
          it != fs::recursive_directory_iterator(); it.increment(ec))
         if (it->is_regular_file(ec)) files.push_back(it->path());
     std::sort(files.begin(), files.end());
+
+    // Photos stay on disk when, decoded at the working size, they would not fit the budget.
+    if (!options_.native_scale) {
+        double copies = 1;
+        for (const double scale : options_.extra_scales)
+            if (scale > 0 && scale < 1) copies += scale * scale;
+        const double side = options_.working_side;
+        const double photo_bytes = 0.75 * side * side * 3 * copies;  // 4:3 photos
+        const auto photos = std::count_if(files.begin(), files.end(), [](const fs::path& file) {
+            return has_image_extension(file.string());
+        });
+        double budget = options_.memory_budget_bytes;
+        if (budget <= 0) {
+            const int64_t available = available_memory_bytes();
+            budget = available > 0 ? static_cast<double>(available) / 4 : 4e9;
+        }
+        summary_.streamed = static_cast<double>(photos) * photo_bytes > budget;
+    }
+
     for (const auto& file : files) {
         const std::string path = file.string();
         try {
             if (has_image_extension(path)) {
-                add_picture(fit_working_size(read_picture(path).bgr, options_));
+                if (summary_.streamed) {
+                    STYLECAM_CHECK(cv::haveImageReader(path), path,
+                                   ": not an image OpenCV can decode");
+                    add_photo_file(path);
+                } else {
+                    add_picture(fit_working_size(read_picture(path).bgr, options_));
+                }
                 ++summary_.images;
             } else if (has_video_extension(path)) {
                 VideoReader reader(path);
@@ -81,13 +109,13 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options) : opt
             summary_.skipped.push_back(error.what());
         }
     }
-    STYLECAM_CHECK(!pictures_.empty(), folder, ": no usable photo or video (",
+    STYLECAM_CHECK(!entries_.empty(), folder, ": no usable photo or video (",
                    summary_.skipped.size(), " file(s) skipped",
                    summary_.skipped.empty() ? "" : ", e.g. " + summary_.skipped.front(), ")");
 }
 
 void TrainingData::add_picture(const cv::Mat& picture) {
-    pictures_.push_back(picture);
+    entries_.push_back({picture, {}, 1.0});
     for (const double scale : options_.extra_scales) {
         const int shorter = std::min(picture.cols, picture.rows);
         if (scale <= 0 || scale >= 1 ||
@@ -95,9 +123,50 @@ void TrainingData::add_picture(const cv::Mat& picture) {
             continue;
         cv::Mat smaller;
         cv::resize(picture, smaller, cv::Size(), scale, scale, cv::INTER_AREA);
-        pictures_.push_back(smaller);
+        entries_.push_back({smaller, {}, 1.0});
         ++summary_.scaled_copies;
     }
+}
+
+void TrainingData::add_photo_file(const std::string& path) {
+    entries_.push_back({{}, path, 1.0});
+    for (const double scale : options_.extra_scales) {
+        if (scale <= 0 || scale >= 1) continue;
+        entries_.push_back({{}, path, scale});
+        ++summary_.scaled_copies;
+    }
+}
+
+cv::Mat TrainingData::picture(int64_t index) const {
+    const Entry& entry = entries_.at(static_cast<size_t>(index));
+    if (entry.path.empty()) return entry.picture;
+    // What add_picture would have kept: the photo at working size, then scaled down.
+    const cv::Mat full = fit_working_size(read_picture(entry.path).bgr, options_);
+    if (entry.scale == 1.0) return full;
+    cv::Mat smaller;
+    cv::resize(full, smaller, cv::Size(), entry.scale, entry.scale, cv::INTER_AREA);
+    return smaller;
+}
+
+cv::Mat TrainingData::usable_picture(int64_t index) const {
+    std::string first_failure;
+    for (int64_t tried = 0; tried < size(); ++tried) {
+        const int64_t candidate = (index + tried) % size();
+        try {
+            cv::Mat picture = this->picture(candidate);
+            if (tried > 0 && options_.warn) {
+                const auto& failed = entries_[static_cast<size_t>(index)].path;
+                std::lock_guard<std::mutex> lock(warned_mutex_);
+                if (warned_.insert(failed).second)
+                    options_.warn(first_failure + "; using " +
+                                  entries_[static_cast<size_t>(candidate)].path + " instead");
+            }
+            return picture;
+        } catch (const Error& error) {
+            if (first_failure.empty()) first_failure = error.what();
+        }
+    }
+    STYLECAM_FAIL("training data: no picture can be decoded (", first_failure, ")");
 }
 
 TrainingData::TrainingData(const std::vector<cv::Mat>& pictures, DataOptions options)
@@ -147,23 +216,32 @@ cv::Mat TrainingData::apply(const cv::Mat& picture, const Crop& crop) const {
     return out;
 }
 
+torch::Tensor TrainingData::crops(int64_t step, int batch,
+                                  const std::function<cv::Mat(int64_t index)>& source) const {
+    std::vector<cv::Mat> crops;
+    const auto indices = batch_indices(step, batch);
+    for (int slot = 0; slot < batch; ++slot) {
+        const cv::Mat picture = source(indices[static_cast<size_t>(slot)]);
+        crops.push_back(apply(picture, crop_for(step, slot, picture.size())));
+    }
+    return stack_images(crops);
+}
+
 torch::Tensor TrainingData::batch(int64_t step, int batch) const {
-    return aligned_batch(step, batch, pictures_);
+    return crops(step, batch, [this](int64_t index) { return usable_picture(index); });
 }
 
 torch::Tensor TrainingData::aligned_batch(int64_t step, int batch,
                                           const std::vector<cv::Mat>& aligned) const {
-    STYLECAM_CHECK(aligned.size() == pictures_.size(), "training data: ", aligned.size(),
-                   " aligned pictures for ", pictures_.size(), " pictures");
-    std::vector<cv::Mat> crops;
-    const auto indices = batch_indices(step, batch);
-    for (int slot = 0; slot < batch; ++slot) {
-        const auto index = static_cast<size_t>(indices[static_cast<size_t>(slot)]);
-        STYLECAM_CHECK(aligned[index].size() == pictures_[index].size(),
+    STYLECAM_CHECK(!summary_.streamed, "training data: aligned pictures need the data in memory");
+    STYLECAM_CHECK(aligned.size() == entries_.size(), "training data: ", aligned.size(),
+                   " aligned pictures for ", entries_.size(), " pictures");
+    return crops(step, batch, [&](int64_t index) {
+        const auto& picture = aligned[static_cast<size_t>(index)];
+        STYLECAM_CHECK(picture.size() == entries_[static_cast<size_t>(index)].picture.size(),
                        "training data: aligned picture ", index, " differs in size");
-        crops.push_back(apply(aligned[index], crop_for(step, slot, pictures_[index].size())));
-    }
-    return stack_images(crops);
+        return picture;
+    });
 }
 
 torch::Tensor stack_images(const std::vector<cv::Mat>& pictures) {

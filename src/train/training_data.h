@@ -1,13 +1,18 @@
 #pragma once
 /// Training pictures: every image in a folder (recursively), plus frames sampled from the video
-/// files in it, decoded once into memory at a working size. Batches are random crops drawn from
-/// them as a pure function of (seed, step): the data order and augmentation need no saved state,
-/// so a resumed run sees exactly the batches the uninterrupted run would have seen.
+/// files in it, at a working size. They are decoded once into memory, or, when the photos would
+/// not fit (a large photo collection such as COCO), kept on disk and decoded batch by batch on the
+/// thread that prepares the next batch. Batches are random crops drawn from them as a pure
+/// function of (seed, step): the data order and augmentation need no saved state, so a resumed run
+/// sees exactly the batches the uninterrupted run would have seen, in memory or streamed alike.
 
 #include <torch/torch.h>
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,10 +33,19 @@ struct DataOptions {
     /// crops only while its shorter side stays at least image_size): the same scenes at other
     /// sizes relative to the network's fixed stroke size.
     std::vector<double> extra_scales;
+    /// Photos stay decoded in memory while their estimated size (at working_side, with their
+    /// extra scales) is under this many bytes; beyond it they are read from disk for each batch.
+    /// 0: a quarter of the memory available. Native-scale data (distillation, whose teacher
+    /// outputs are kept too) is always in memory.
+    double memory_budget_bytes = 0;
+    /// Told (from the batch thread) when a streamed photo cannot be decoded and another one
+    /// takes its place: "<file>: <reason>; using <other file> instead". Once per file.
+    std::function<void(const std::string&)> warn;
 };
 
 struct DataSummary {
     int64_t images = 0, video_frames = 0, scaled_copies = 0;
+    bool streamed = false;             ///< photos are decoded from disk for each batch
     std::vector<std::string> skipped;  ///< "<file>: <reason>", one per file that was not used
 };
 
@@ -44,9 +58,11 @@ class TrainingData {
     /// CV_8UC3 BGR.
     TrainingData(const std::vector<cv::Mat>& pictures, DataOptions options);
 
-    int64_t size() const { return static_cast<int64_t>(pictures_.size()); }
+    int64_t size() const { return static_cast<int64_t>(entries_.size()); }
     const DataSummary& summary() const { return summary_; }
-    const cv::Mat& picture(int64_t index) const { return pictures_.at(static_cast<size_t>(index)); }
+    /// Picture `index`, CV_8UC3 BGR at working size: from memory, or decoded from its file now
+    /// (throws `Error` naming the file when it cannot be).
+    cv::Mat picture(int64_t index) const;
 
     /// The pictures of batch `step` (indices follow a per-epoch permutation of the data).
     std::vector<int64_t> batch_indices(int64_t step, int batch) const;
@@ -59,19 +75,37 @@ class TrainingData {
     /// Applies a crop to any picture of the same size (the input or a target made from it) and
     /// resizes it to image_size: CV_8UC3 BGR.
     cv::Mat apply(const cv::Mat& picture, const Crop& crop) const;
-    /// A batch: B×3×S×S float RGB 0..255 (what the transformer net takes).
+    /// A batch: B×3×S×S float RGB 0..255 (what the transformer net takes). A streamed photo
+    /// that cannot be decoded is replaced by the next one that can (reported through
+    /// `DataOptions::warn`), the same way in every run.
     torch::Tensor batch(int64_t step, int batch) const;
     /// The same crops of pictures aligned with the data (`aligned[i]` made from `picture(i)`,
     /// same size, e.g. a teacher's outputs): the targets that go with `batch(step, batch)`.
+    /// Pictures in memory only.
     torch::Tensor aligned_batch(int64_t step, int batch, const std::vector<cv::Mat>& aligned) const;
 
     const DataOptions& options() const { return options_; }
 
   private:
-    void add_picture(const cv::Mat& picture);  ///< and its scaled copies
+    /// A picture in memory, or a photo file to decode (then scaled by `scale`, 1 or an extra
+    /// scale) when a batch needs it.
+    struct Entry {
+        cv::Mat picture;
+        std::string path;
+        double scale = 1.0;
+    };
+    void add_picture(const cv::Mat& picture);      ///< and its scaled copies
+    void add_photo_file(const std::string& path);  ///< streamed, and its scaled copies
+    /// picture(index), or the next picture that decodes.
+    cv::Mat usable_picture(int64_t index) const;
+    /// Crops of batch `step` from `source(index)`.
+    torch::Tensor crops(int64_t step, int batch,
+                        const std::function<cv::Mat(int64_t index)>& source) const;
     DataOptions options_;
-    std::vector<cv::Mat> pictures_;
+    std::vector<Entry> entries_;
     DataSummary summary_;
+    mutable std::mutex warned_mutex_;
+    mutable std::set<std::string> warned_;
 };
 
 /// B×3×H×W float RGB 0..255 from CV_8UC3 BGR pictures of one size.
