@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Remakes the default styles in this folder: fast students of the PyTorch examples' pretrained
 # styles (../shared/weights/styles), distilled on opencv-doc's photos and clip frames, then
-# measured against their teachers on four held-out photos. Runs from anywhere; about 15 minutes
-# per style on a 2-core CPU. Usage: bash models/distill_defaults.sh [STYLE...]
+# measured against their teachers on four held-out photos. Runs from anywhere; about 35 minutes
+# per style on a 2-core CPU (16000 steps; STYLECAM_DISTILL_STEPS=6000 takes 15).
+# Usage: bash models/distill_defaults.sh [STYLE...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${STYLECAM_SHARED:-../shared}"
 SAMPLES=/usr/share/doc/opencv-doc/examples/data
 WORK="${STYLECAM_DISTILL_WORK:-build/distill}"
+STEPS="${STYLECAM_DISTILL_STEPS:-16000}"
 STYLES=("$@")
 [ ${#STYLES[@]} -gt 0 ] || STYLES=(candy mosaic udnie)
 
@@ -26,7 +28,7 @@ for f in fruits.jpg baboon.jpg butterfly.jpg home.jpg; do ln -sf "$SAMPLES/$f" "
 for style in "${STYLES[@]}"; do
   teacher="$SHARED/weights/styles/$style.safetensors"
   build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$WORK/$style.safetensors" \
-    --arch fast --image-size 384 --batch 2 --steps 6000 --lr 2e-3 --lr-end 1e-4 \
+    --arch fast --image-size 384 --batch 2 --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
     --video-frames 60 --extra-scales 0.8 --checkpoint-every 500 --preview "$SAMPLES/fruits.jpg"
   build/stylecam eval --model "$WORK/$style.safetensors" --reference "$teacher" \
     --input "$WORK/held_out" | tee "$WORK/$style.eval.txt"

@@ -157,9 +157,10 @@ cv::Mat TrainingData::usable_picture(int64_t index) const {
             if (tried > 0 && options_.warn) {
                 const auto& failed = entries_[static_cast<size_t>(index)].path;
                 std::lock_guard<std::mutex> lock(warned_mutex_);
+                const auto& used = entries_[static_cast<size_t>(candidate)].path;
                 if (warned_.insert(failed).second)
                     options_.warn(first_failure + "; using " +
-                                  entries_[static_cast<size_t>(candidate)].path + " instead");
+                                  (used.empty() ? "a video frame" : used) + " instead");
             }
             return picture;
         } catch (const Error& error) {
