@@ -19,6 +19,14 @@ namespace {
 
 using testing::TempDir;
 
+/// `count` generated photos p0.png, p1.png, ... (seeds seed, seed + 1, ...) in a new `folder`.
+void write_photos(const std::string& folder, int count, int rows, int cols, int seed) {
+    std::filesystem::create_directories(folder);
+    for (int i = 0; i < count; ++i)
+        cv::imwrite(folder + "/p" + std::to_string(i) + ".png",
+                    testing::smooth_noise(rows, cols, seed + i));
+}
+
 /// A tiny teacher, its outputs on a few generated pictures, and a student trained to copy it.
 class Distill : public ::testing::Test {
   protected:
@@ -177,10 +185,7 @@ TEST_F(Distill, ResumeOfADifferentRunOrWithoutCheckpointIsRefused) {
 
 TEST(TrainCli, AShortRunFromScratchLowersTheLossAndWritesItsFiles) {
     TempDir dir;
-    std::filesystem::create_directory(dir.path("photos"));
-    for (int i = 0; i < 4; ++i)
-        cv::imwrite(dir.path("photos/p" + std::to_string(i) + ".png"),
-                    testing::smooth_noise(48, 64, 50 + i));
+    write_photos(dir.path("photos"), 4, 48, 64, 50);
     cv::imwrite(dir.path("painting.png"), testing::smooth_noise(64, 64, 99));
     testing::write_tiny_vgg(dir.path("vgg.safetensors"));
     const auto result = testing::run_stylecam(
@@ -249,10 +254,7 @@ TEST(TrainCli, AShortRunFromScratchLowersTheLossAndWritesItsFiles) {
 
 TEST(TrainCli, DistillOnCudaTrainsThereOrSaysCudaIsMissing) {
     TempDir dir;
-    std::filesystem::create_directory(dir.path("photos"));
-    for (int i = 0; i < 3; ++i)
-        cv::imwrite(dir.path("photos/p" + std::to_string(i) + ".png"),
-                    testing::smooth_noise(40, 48, 70 + i));
+    write_photos(dir.path("photos"), 3, 40, 48, 70);
     torch::manual_seed(4);
     TransformerNet teacher(architecture_options("c4-r1-k3-s1"));
     save_transformer_net(dir.path("teacher.safetensors"), teacher);

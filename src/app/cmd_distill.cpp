@@ -22,17 +22,16 @@ struct DistillParams {
 };
 
 int run_distill(const DistillParams& params) {
+    TrainingParams training = params.training;
+    training.native_scale = true;
+    auto setup = prepare_training(training);
+    const torch::Device device = setup.trainer.device;
     const auto folders = model_search_path(params.training.model_folders);
     const std::string teacher_path = resolve_model(params.teacher, folders);
-    const torch::Device device = resolve_device(parse_device(params.training.device));
     StylizerOptions teacher_options;
     teacher_options.network.device = device.is_cuda() ? DeviceKind::Cuda : DeviceKind::Cpu;
     teacher_options.network.precision = Precision::Fp32;
     Stylizer teacher(teacher_path, teacher_options);
-
-    TrainingParams training = params.training;
-    training.native_scale = true;
-    auto setup = prepare_training(training);
 
     Vgg19Features vgg{nullptr};
     if (params.feature_weight > 0) {
