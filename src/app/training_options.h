@@ -28,8 +28,7 @@ struct TrainingParams {
 };
 
 /// --data, --output, --arch, --image-size, --batch, --steps | --epochs, --lr, --seed,
-/// --checkpoint-every,
-/// --resume, --preview, --threads, --device, --models.
+/// --checkpoint-every, --resume, --preview, --threads, --device, --models.
 void add_training_options(CLI::App& command, TrainingParams& params);
 
 /// Loads the data (saying how many files were skipped and why) and fills the trainer options.

@@ -36,6 +36,16 @@ cv::Mat fit_working_size(const cv::Mat& picture, const DataOptions& options) {
     return resized;
 }
 
+/// An extra scale that makes a smaller copy (0 < scale < 1).
+bool is_extra_scale(double scale) { return scale > 0 && scale < 1; }
+
+/// The copy of a picture at an extra scale, whether kept in memory or decoded for a batch.
+cv::Mat scaled_copy(const cv::Mat& picture, double scale) {
+    cv::Mat smaller;
+    cv::resize(picture, smaller, cv::Size(), scale, scale, cv::INTER_AREA);
+    return smaller;
+}
+
 /// A generator seeded from the run's seed and a few integers: the same numbers give the same
 /// stream in every process.
 std::mt19937_64 generator(uint64_t seed, uint64_t a, uint64_t b = 0) {
@@ -62,7 +72,7 @@ TrainingData::TrainingData(const std::string& folder, DataOptions options)
     if (!options_.native_scale) {
         double copies = 1;
         for (const double scale : options_.extra_scales)
-            if (scale > 0 && scale < 1) copies += scale * scale;
+            if (is_extra_scale(scale)) copies += scale * scale;
         const double side = options_.working_side;
         const double photo_bytes = 0.75 * side * side * 3 * copies;  // 4:3 photos
         const auto photos = std::count_if(files.begin(), files.end(), [](const fs::path& file) {
@@ -118,12 +128,10 @@ void TrainingData::add_picture(const cv::Mat& picture) {
     entries_.push_back({picture, {}, 1.0});
     for (const double scale : options_.extra_scales) {
         const int shorter = std::min(picture.cols, picture.rows);
-        if (scale <= 0 || scale >= 1 ||
+        if (!is_extra_scale(scale) ||
             (options_.native_scale && shorter * scale < options_.image_size))
             continue;
-        cv::Mat smaller;
-        cv::resize(picture, smaller, cv::Size(), scale, scale, cv::INTER_AREA);
-        entries_.push_back({smaller, {}, 1.0});
+        entries_.push_back({scaled_copy(picture, scale), {}, 1.0});
         ++summary_.scaled_copies;
     }
 }
@@ -131,7 +139,7 @@ void TrainingData::add_picture(const cv::Mat& picture) {
 void TrainingData::add_photo_file(const std::string& path) {
     entries_.push_back({{}, path, 1.0});
     for (const double scale : options_.extra_scales) {
-        if (scale <= 0 || scale >= 1) continue;
+        if (!is_extra_scale(scale)) continue;
         entries_.push_back({{}, path, scale});
         ++summary_.scaled_copies;
     }
@@ -142,10 +150,7 @@ cv::Mat TrainingData::picture(int64_t index) const {
     if (entry.path.empty()) return entry.picture;
     // What add_picture would have kept: the photo at working size, then scaled down.
     const cv::Mat full = fit_working_size(read_picture(entry.path).bgr, options_);
-    if (entry.scale == 1.0) return full;
-    cv::Mat smaller;
-    cv::resize(full, smaller, cv::Size(), entry.scale, entry.scale, cv::INTER_AREA);
-    return smaller;
+    return entry.scale == 1.0 ? full : scaled_copy(full, entry.scale);
 }
 
 cv::Mat TrainingData::usable_picture(int64_t index) const {
