@@ -75,6 +75,35 @@ TEST_F(OfflineJobs, InterruptedVideoKeepsAPlayableFileOfTheFramesSoFar) {
     EXPECT_EQ(frames, 5);
 }
 
+TEST_F(OfflineJobs, VideoPipelineKeepsEveryFrameInOrder) {
+    // Strength 0 passes frames through: each output frame must be its own input frame, not a
+    // neighbour (the decoder, stylizer and encoder threads must not reorder or skip).
+    const cv::Size size(64, 48);
+    write_test_clip(dir_.path("clip.avi"), 40, size, 10.0);
+    StylizerOptions options;
+    options.network.device = DeviceKind::Cpu;
+    options.strength = 0;
+    Stylizer passthrough(dir_.path("tiny.safetensors"), options);
+    const auto result =
+        stylize_video_file(passthrough, dir_.path("clip.avi"), dir_.path("same.avi"), {});
+    ASSERT_EQ(result.frames, 40);
+    std::vector<cv::Mat> inputs, outputs;
+    for (auto [path, frames] : {std::pair{"clip.avi", &inputs}, {"same.avi", &outputs}}) {
+        VideoReader reader(dir_.path(path));
+        for (cv::Mat frame; reader.read(frame); frame = cv::Mat()) frames->push_back(frame);
+    }
+    ASSERT_EQ(outputs.size(), inputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        size_t nearest = 0;
+        double best = 1e30;
+        for (size_t j = 0; j < inputs.size(); ++j) {
+            const double distance = cv::norm(outputs[i], inputs[j], cv::NORM_L1);
+            if (distance < best) best = distance, nearest = j;
+        }
+        EXPECT_EQ(nearest, i);
+    }
+}
+
 TEST_F(OfflineJobs, BadVideoLeavesNothingBehind) {
     testing::write_text(dir_.path("broken.mp4"), std::string(5000, 'x'));
     EXPECT_THROW(stylize_video_file(*stylizer_, dir_.path("broken.mp4"), dir_.path("o.mp4"), {}),

@@ -24,6 +24,9 @@ class TinyModel : public ::testing::Test {
     std::string path() const { return dir_.path("tiny.safetensors"); }
     Stylizer make(StylizerOptions options = {}) {
         options.network.device = DeviceKind::Cpu;
+        // fp32 unless a test asks otherwise: `auto` is bf16 on native-bf16 CPUs only.
+        if (options.network.precision == Precision::Auto)
+            options.network.precision = Precision::Fp32;
         return Stylizer(path(), options);
     }
     static cv::Mat random_image(int rows, int cols) {

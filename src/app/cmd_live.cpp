@@ -28,6 +28,8 @@ struct LiveParams {
     std::vector<std::string> model_folders;
     ComputeOptions compute;
     double scale = 1.0;
+    bool auto_scale = true;
+    double target_fps = 0;
     double strength = 1.0;
     bool preserve_colors = false;
     std::string record;
@@ -118,13 +120,9 @@ int run_live(const LiveParams& params) {
     LiveSettings settings;
     settings.styles = find_styles(params, &settings.style);
     settings.stylizer.network = apply_compute_options(params.compute);
-    // Live favours frame rate: `auto` on a CPU that computes bf16 natively means bf16 (within
-    // about half a grey level of fp32), not the fp32 that `stylize` and `eval` keep.
-    auto& network = settings.stylizer.network;
-    if (network.precision == Precision::Auto && cpu_has_native_bf16() &&
-        resolve_device(network.device).is_cpu())
-        network.precision = Precision::Bf16;
     settings.stylizer.scale = params.scale;
+    settings.auto_scale = params.auto_scale;
+    settings.target_fps = params.target_fps;
     settings.stylizer.strength = params.strength;
     settings.stylizer.preserve_colors = params.preserve_colors;
     validate(settings.stylizer);
@@ -141,6 +139,7 @@ int run_live(const LiveParams& params) {
     app.screenshot = params.screenshot;
     app.view = parse_view(params.view);
     app.stylizer = settings.stylizer;
+    app.auto_scale = settings.auto_scale;
     try {
         app.vgg_path = find_vgg_weights(params.vgg, model_search_path(params.model_folders));
     } catch (const Error& error) {
@@ -175,10 +174,11 @@ int run_live(const LiveParams& params) {
                  summary.displayed, stats.captured, stats.stylized, stats.dropped,
                  summary.renderer);
     spdlog::info(
-        "at the end: capture {:.1f} fps, inference {:.1f} fps ({:.0f} ms), display {:.1f} fps, "
-        "latency {:.0f} ms",
+        "at the end: capture {:.1f} fps, inference {:.1f} fps ({:.0f} ms, scale {:.2f}{}), "
+        "display {:.1f} fps, latency {:.0f} ms",
         summary.running.capture_fps, summary.running.inference_fps, summary.running.inference_ms,
-        summary.display_fps, summary.latency_ms);
+        summary.running.scale, summary.running.auto_scale ? " auto" : "", summary.display_fps,
+        summary.latency_ms);
     if (!stats.recording_path.empty())
         spdlog::info("recorded {} frames to {}", stats.recorded_frames, stats.recording_path);
     if (!params.screenshot.empty()) spdlog::info("screenshot {}", params.screenshot);
@@ -211,6 +211,13 @@ Command add_live_command(CLI::App& app) {
     add_compute_options(*command, params->compute);
     command->add_option("--scale", params->scale, "Inference scale (speed/quality)")
         ->check(CLI::Range(0.1, 2.0));
+    command->add_flag("--auto-scale,!--no-auto-scale", params->auto_scale,
+                      "Lower the inference scale in steps (never above --scale) while the network "
+                      "cannot keep the target rate, raise it again when it can (default: on)");
+    command
+        ->add_option("--target-fps", params->target_fps,
+                     "Rate auto scale holds (0: the source's rate, at most 30)")
+        ->check(CLI::NonNegativeNumber);
     command->add_option("--strength", params->strength, "0..1 blend with the original")
         ->check(CLI::Range(0.0, 1.0));
     command->add_flag("--preserve-colors", params->preserve_colors, "Keep the original colours");

@@ -1,6 +1,9 @@
 #include "app/command.h"
 
+#include "core/cpu_features.h"
 #include "stylize/style_network.h"
+
+#include <spdlog/spdlog.h>
 
 namespace stylecam {
 
@@ -13,8 +16,8 @@ void add_compute_options(CLI::App& command, ComputeOptions& options) {
     add_device_option(command, options.device);
     command
         .add_option("--precision", options.precision,
-                    "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA; on the CPU fp32, except in "
-                    "live, which takes bf16 where the CPU computes it natively)")
+                    "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA; on the CPU bf16 where the "
+                    "CPU computes it natively, else fp32; see `stylecam --version`)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
     command.add_option("--threads", options.threads, "CPU threads for LibTorch (0: every core)")
         ->check(CLI::NonNegativeNumber);
@@ -31,6 +34,11 @@ NetworkOptions apply_compute_options(const ComputeOptions& options) {
     NetworkOptions network;
     network.device = parse_device(options.device);
     network.precision = parse_precision(options.precision);
+    spdlog::info("cpu: {}", describe_cpu(cpu_features()));
+    if (network.precision == Precision::Bf16) {
+        const auto warning = precision_warning(network.precision, resolve_device(network.device));
+        if (!warning.empty()) spdlog::warn("{}", warning);
+    }
     return network;
 }
 

@@ -2,8 +2,10 @@
 /// on stderr and a non-zero exit code.
 
 #include "app/command.h"
+#include "core/cpu_features.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "core/memory.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
@@ -23,8 +25,12 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.option_defaults()->always_capture_default();
     app.set_version_flag("--version", [] {
+        const auto cuda = cuda_available();
         return std::string("stylecam 0.1.0 (LibTorch ") + TORCH_VERSION + ", CUDA " +
-               (cuda_available() ? "available" : "not available") + ")";
+               (cuda ? "available" : "not available") + ")\ncpu: " +
+               describe_cpu(cpu_features()) + "\nprecision auto: " +
+               to_string(resolve_precision(Precision::Auto, torch::kCPU)) + " on the CPU" +
+               (cuda ? ", fp16 on CUDA" : "") + "\nmemory allocator: " + memory_allocator_name();
     });
 
     std::vector<Command> commands = {add_live_command(app),     add_stylize_command(app),

@@ -19,6 +19,10 @@ bool python_peer_available() {
     return available;
 }
 
+bool run_python_command(const std::string& arguments) {
+    return std::system((python() + " " + arguments + " >/dev/null 2>&1").c_str()) == 0;
+}
+
 void run_python_peer(benchmark::State& state, const std::string& arguments) {
     FILE* pipe = ::popen((python() + " " + arguments).c_str(), "r");
     if (!pipe) {

@@ -12,6 +12,9 @@ namespace stylecam {
 /// True when the interpreter imports torch.
 bool python_peer_available();
 
+/// Runs `python <arguments>` to the end, its output discarded; true when it exited 0.
+bool run_python_command(const std::string& arguments);
+
 /// Runs `python <arguments>` and sets each iteration's time from its output lines.
 void run_python_peer(benchmark::State& state, const std::string& arguments);
 

@@ -1,11 +1,11 @@
 #include "core/device.h"
 
+#include "core/cpu_features.h"
 #include "core/error.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -70,24 +70,23 @@ torch::Device resolve_device(DeviceKind kind) {
     return cuda_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
-bool cpu_has_native_bf16() {
-    static const bool native = [] {
-        std::ifstream cpuinfo("/proc/cpuinfo");
-        std::string line;
-        while (std::getline(cpuinfo, line))
-            if (line.rfind("flags", 0) == 0)
-                return line.find(" avx512_bf16") != std::string::npos ||
-                       line.find(" amx_bf16") != std::string::npos;
-        return false;
-    }();
-    return native;
-}
+bool cpu_has_native_bf16() { return cpu_features().native_bf16(); }
 
 Precision resolve_precision(Precision precision, const torch::Device& device) {
-    if (precision == Precision::Auto) return device.is_cuda() ? Precision::Fp16 : Precision::Fp32;
+    if (precision == Precision::Auto) {
+        if (device.is_cuda()) return Precision::Fp16;
+        return cpu_has_native_bf16() ? Precision::Bf16 : Precision::Fp32;
+    }
     STYLECAM_CHECK(!(precision == Precision::Fp16 && device.is_cpu()),
                    "--precision fp16 needs CUDA; on the CPU use bf16 (or fp32)");
     return precision;
+}
+
+std::string precision_warning(Precision precision, const torch::Device& device) {
+    if (precision != Precision::Bf16 || !device.is_cpu() || cpu_has_native_bf16()) return "";
+    return "bf16 on this CPU (" + to_string(cpu_features().cpu_class) +
+           ", no AVX512-BF16 or AMX) is emulated: expect it 10-40x slower than fp32 "
+           "(--precision auto picks fp32 here)";
 }
 
 torch::ScalarType storage_dtype(Precision precision, const torch::Device& device) {

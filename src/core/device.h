@@ -22,16 +22,22 @@ std::string to_string(Precision precision);
 /// True when this LibTorch was built with CUDA and a GPU is visible.
 bool cuda_available();
 
-/// Whether this CPU computes bf16 natively (AVX512-BF16 or AMX-BF16 in /proc/cpuinfo), where
-/// bf16 autocast is faster than fp32 (1.4–2.3× on the development machine). False elsewhere.
+/// Whether this CPU computes bf16 natively (core/cpu_features: AVX512-BF16 or AMX-BF16, not
+/// capped by ONEDNN_MAX_CPU_ISA / ATEN_CPU_CAPABILITY), where bf16 autocast is faster than fp32
+/// (1.4–2.3× on the development machine). Elsewhere bf16 is emulated and 10–40× slower.
 bool cpu_has_native_bf16();
 
 /// Resolves `Auto`: CUDA when available, else CPU. Asking for CUDA without it throws `Error`.
 torch::Device resolve_device(DeviceKind kind);
 
-/// Resolves `Auto` for a device (fp16 on CUDA, fp32 on CPU) and rejects combinations that do not
-/// work (fp16 on CPU: LibTorch's CPU kernels for half are slow or missing; use bf16).
+/// Resolves `Auto` to the fastest precision that is accurate on `device`: fp16 on CUDA; on the
+/// CPU bf16 where it is native (see `cpu_has_native_bf16`), else fp32. Rejects combinations that
+/// do not work (fp16 on CPU: LibTorch's CPU kernels for half are slow or missing; use bf16).
 Precision resolve_precision(Precision precision, const torch::Device& device);
+
+/// Non-empty (one line for the log) when `precision` on `device` runs but is a trap: an explicit
+/// bf16 on a CPU that only emulates it.
+std::string precision_warning(Precision precision, const torch::Device& device);
 
 /// The dtype weights and inputs are stored in for `precision` on `device`: fp16 on CUDA converts
 /// the whole network; bf16 on CPU keeps fp32 storage and runs under autocast (see below).

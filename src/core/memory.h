@@ -3,11 +3,21 @@
 /// message instead of being killed by the OS halfway.
 
 #include <cstdint>
+#include <string>
 
 namespace stylecam {
 
 /// Bytes the system can still hand out without swapping (Linux: MemAvailable of /proc/meminfo,
 /// else free physical pages); -1 when unknown.
 int64_t available_memory_bytes();
+
+/// Peak resident memory of this process so far, in bytes (Linux: VmHWM of /proc/self/status);
+/// -1 when unknown.
+int64_t peak_resident_bytes();
+
+/// The malloc serving this process, as found at run time: "tcmalloc 2.10" when the build linked
+/// it (CMakeLists.txt: every executable does when Debian's tcmalloc is installed), else
+/// "glibc malloc".
+std::string memory_allocator_name();
 
 }  // namespace stylecam

@@ -26,6 +26,7 @@ LiveUiState initial_state(const LiveAppOptions& options) {
     state.strength = static_cast<float>(options.stylizer.strength);
     state.preserve_colors = options.stylizer.preserve_colors;
     state.scale = static_cast<float>(options.stylizer.scale);
+    state.auto_scale = options.auto_scale;
     state.device = static_cast<int>(options.stylizer.network.device);
     state.precision = static_cast<int>(options.stylizer.network.precision);
     state.mode = options.view;
@@ -49,6 +50,7 @@ class ActionHandler {
         if (actions.preserve_colors_changed)
             pipeline_.send(LiveCommand::preserve_colors(state.preserve_colors));
         if (actions.scale_changed) pipeline_.send(LiveCommand::scale(state.scale));
+        if (actions.auto_scale_changed) pipeline_.send(LiveCommand::auto_scale(state.auto_scale));
         if (actions.network_changed)
             pipeline_.send(LiveCommand::set_network(
                 {static_cast<DeviceKind>(state.device), static_cast<Precision>(state.precision)}));

@@ -30,6 +30,7 @@ struct LiveAppOptions {
     /// Current settings, shown by the panel (the pipeline already uses them).
     StylizerOptions stylizer;
     int style = 0;
+    bool auto_scale = true;
 };
 
 struct LiveAppSummary {

@@ -1,5 +1,7 @@
 #include "gui/live_panels.h"
 
+#include "core/cpu_features.h"
+
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
@@ -24,6 +26,7 @@ void LiveUiActions::merge(const LiveUiActions& other) {
     strength_changed |= other.strength_changed;
     preserve_colors_changed |= other.preserve_colors_changed;
     scale_changed |= other.scale_changed;
+    auto_scale_changed |= other.auto_scale_changed;
     network_changed |= other.network_changed;
     toggle_recording |= other.toggle_recording;
     snapshot |= other.snapshot;
@@ -95,6 +98,11 @@ void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& 
     actions.strength_changed = ImGui::SliderFloat("Strength", &state.strength, 0.0f, 1.0f, "%.2f");
     actions.preserve_colors_changed = ImGui::Checkbox("Preserve colours", &state.preserve_colors);
     actions.scale_changed = ImGui::SliderFloat("Scale", &state.scale, 0.25f, 1.0f, "%.2f");
+    actions.auto_scale_changed = ImGui::Checkbox("Auto scale", &state.auto_scale);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Lower the scale (never above the slider's) while the network cannot keep the frame "
+            "rate; raise it again when it can");
     const char* devices[] = {"auto", "cpu", "cuda"};
     const char* precisions[] = {"auto", "fp32", "bf16", "fp16"};
     const int device_count = cuda ? 3 : 2;
@@ -128,11 +136,14 @@ void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& 
     ImGui::TextDisabled("Stats");
     ImGui::Text("capture   %6.1f fps", stats.capture_fps);
     ImGui::Text("inference %6.1f fps  %6.0f ms", stats.inference_fps, stats.inference_ms);
+    if (stats.auto_scale)
+        ImGui::Text("scale in use %.2f (auto, target %.0f fps)", stats.scale, stats.target_fps);
     ImGui::Text("display   %6.1f fps", display_fps);
     ImGui::Text("latency   %6.0f ms", latency_ms);
     ImGui::Text("dropped   %6lld frames", static_cast<long long>(stats.dropped));
     ImGui::TextWrapped("source: %s", stats.source.c_str());
     ImGui::TextWrapped("network: %s", stats.network.c_str());
+    ImGui::TextWrapped("cpu: %s", describe_cpu(cpu_features()).c_str());
 }
 
 }  // namespace

@@ -17,9 +17,10 @@ struct LiveUiState {
     int style = 0;
     float strength = 1.0f;
     bool preserve_colors = false;
-    float scale = 1.0f;
-    int device = 0;     ///< 0 auto, 1 cpu, 2 cuda
-    int precision = 0;  ///< 0 auto, 1 fp32, 2 bf16, 3 fp16
+    float scale = 1.0f;      ///< the user's scale (with auto scale, the highest it uses)
+    bool auto_scale = true;  ///< lower the scale while the network cannot keep the frame rate
+    int device = 0;          ///< 0 auto, 1 cpu, 2 cuda
+    int precision = 0;       ///< 0 auto, 1 fp32, 2 bf16, 3 fp16
     ViewMode mode = ViewMode::SideBySide;
     float split = 0.5f;
     bool record_side_by_side = false;
@@ -32,6 +33,7 @@ struct LiveUiActions {
     bool strength_changed = false;
     bool preserve_colors_changed = false;
     bool scale_changed = false;
+    bool auto_scale_changed = false;
     bool network_changed = false;
     bool toggle_recording = false;
     bool snapshot = false;

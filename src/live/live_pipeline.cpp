@@ -11,6 +11,8 @@ namespace stylecam {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
+/// Auto scale holds the source's rate up to this: more is not worth a lower scale.
+constexpr double kMaxAutoTargetFps = 30;
 
 /// Sleeps up to `duration`, returning early when `running` turns false.
 void sleep_while(const std::atomic<bool>& running, LiveClock::duration duration) {
@@ -28,6 +30,15 @@ LivePipeline::LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> s
     thumbnails_.resize(settings_.styles.size());
     stats_.source = source_ ? source_->describe() : "";
     stats_.style = settings_.style;
+    STYLECAM_CHECK(settings_.target_fps >= 0, "live: target fps must be 0 (the source's rate) or ",
+                   "positive, got ", settings_.target_fps);
+    AutoScaleOptions auto_options;
+    auto_options.target_fps = auto_scale_target_fps();
+    auto_options.max_scale = settings_.stylizer.scale;
+    auto_scale_ = AutoScale(auto_options);
+    stats_.scale = settings_.stylizer.scale;
+    stats_.auto_scale = settings_.auto_scale;
+    stats_.target_fps = auto_scale_.target_fps();
     capture_thread_ = std::thread([this] { capture_loop(); });
     inference_thread_ = std::thread([this] { inference_loop(); });
 }
@@ -64,6 +75,22 @@ std::vector<cv::Mat> LivePipeline::thumbnails(uint64_t* version) const {
 void LivePipeline::set_error(const std::string& message) {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     stats_.error = message;
+}
+
+double LivePipeline::scale_in_use() const {
+    return settings_.auto_scale ? auto_scale_.current() : settings_.stylizer.scale;
+}
+
+double LivePipeline::auto_scale_target_fps() const {
+    if (settings_.target_fps > 0) return settings_.target_fps;
+    double source = capture_rate_.rate();
+    if (source <= 0) {
+        // Nothing measured yet: the rate asked of a camera or generated source; a file's own
+        // rate is not known here.
+        source = settings_.source.kind == SourceSpec::Kind::File ? kMaxAutoTargetFps
+                                                                 : settings_.source.fps;
+    }
+    return std::clamp(source, 1.0, kMaxAutoTargetFps);
 }
 
 void LivePipeline::capture_loop() {
@@ -121,6 +148,7 @@ void LivePipeline::apply(const LiveCommand& command) {
         case Kind::SelectStyle:
             if (command.index >= 0 && command.index < static_cast<int>(settings_.styles.size())) {
                 stylizer_for(command.index);  // load now: errors keep the current style
+                if (command.index != settings_.style) auto_scale_.reset(options.scale);
                 settings_.style = command.index;
             }
             break;
@@ -132,6 +160,11 @@ void LivePipeline::apply(const LiveCommand& command) {
             break;
         case Kind::SetScale:
             options.scale = std::clamp(command.value, 0.1, 2.0);
+            auto_scale_.reset(options.scale);  // the user's scale is auto scale's ceiling
+            break;
+        case Kind::SetAutoScale:
+            settings_.auto_scale = command.flag;
+            auto_scale_.reset(options.scale);
             break;
         case Kind::SetNetwork: {
             // Build the new current stylizer first: a failure (e.g. no CUDA) keeps the old ones.
@@ -142,6 +175,7 @@ void LivePipeline::apply(const LiveCommand& command) {
             options = next;
             for (auto& stylizer : stylizers_) stylizer.reset();
             stylizers_[static_cast<size_t>(settings_.style)] = std::move(replacement);
+            auto_scale_.reset(options.scale);
             break;
         }
         case Kind::StartRecording:
@@ -159,11 +193,13 @@ void LivePipeline::apply(const LiveCommand& command) {
     for (auto& stylizer : stylizers_) {
         if (!stylizer) continue;
         stylizer->set_strength(options.strength);
-        stylizer->set_scale(options.scale);
+        stylizer->set_scale(scale_in_use());
         stylizer->set_preserve_colors(options.preserve_colors);
     }
     std::lock_guard<std::mutex> lock(stats_mutex_);
     stats_.style = settings_.style;
+    stats_.auto_scale = settings_.auto_scale;
+    stats_.scale = scale_in_use();
     stats_.paused = paused_;
     stats_.recording = recorder_ != nullptr;
     if (recorder_) {
@@ -231,11 +267,17 @@ void LivePipeline::inference_loop() {
             auto frame = frames_.take(kPollInterval);
             if (!frame || paused_) continue;
             Stylizer& stylizer = stylizer_for(settings_.style);
+            const double scale = scale_in_use();
+            if (stylizer.options().scale != scale) stylizer.set_scale(scale);
             const auto start = LiveClock::now();
             LiveResult result;
             result.stylized = stylizer.stylize(frame->image);
             result.inference_ms =
                 std::chrono::duration<double, std::milli>(LiveClock::now() - start).count();
+            if (settings_.auto_scale) {
+                auto_scale_.set_target_fps(auto_scale_target_fps());
+                auto_scale_.update(result.inference_ms);  // applied to the next frame
+            }
             result.original = std::move(frame->image);
             result.sequence = frame->sequence;
             result.captured = frame->captured;
@@ -256,6 +298,9 @@ void LivePipeline::inference_loop() {
                 std::lock_guard<std::mutex> lock(stats_mutex_);
                 stats_.network = stylizer.describe();
                 stats_.inference_ms = result.inference_ms;
+                stats_.scale = scale;
+                stats_.auto_scale = settings_.auto_scale;
+                stats_.target_fps = auto_scale_.target_fps();
                 stats_.stylized = stylized;
                 if (recorder_) {
                     stats_.recorded_frames = recorder_->frames_accepted();

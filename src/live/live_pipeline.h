@@ -6,7 +6,12 @@
 /// Threads: the capture thread owns the FrameSource; the inference thread owns the Stylizers
 /// (one per style, loaded on first use and kept), the device and the Recorder. Every thread
 /// body catches its exceptions and reports them in `LiveStats`; none ends the process.
+///
+/// Auto scale (on by default): the inference thread lowers the inference scale in steps below the
+/// user's scale (the ceiling) when the network cannot hold the target rate, and raises it again
+/// when there is headroom (`AutoScale`).
 
+#include "live/auto_scale.h"
 #include "live/mailbox.h"
 #include "live/rate_meter.h"
 #include "stylize/stylizer.h"
@@ -41,6 +46,11 @@ struct LiveSettings {
     int thumbnail_every = 12;  ///< refresh one style thumbnail every N stylized frames (0: never)
     std::string record_path;   ///< record from the very first stylized frame (empty: don't)
     bool record_side_by_side = false;
+    /// Lower the inference scale (never above `stylizer.scale`) while the network cannot keep
+    /// `target_fps`; raise it back when it can.
+    bool auto_scale = true;
+    /// The rate auto scale holds, frames/s; 0: the source's measured rate, at most 30.
+    double target_fps = 0;
 };
 
 /// A command from the UI to the inference thread.
@@ -49,7 +59,8 @@ struct LiveCommand {
         SelectStyle,        ///< `index`
         SetStrength,        ///< `value` 0..1
         SetPreserveColors,  ///< `flag`
-        SetScale,           ///< `value`
+        SetScale,           ///< `value`: the user's scale (with auto scale, the ceiling)
+        SetAutoScale,       ///< `flag`
         SetNetwork,         ///< `network` (device/precision): reloads the styles
         StartRecording,     ///< `path`; `flag`: side by side
         StopRecording,
@@ -73,6 +84,9 @@ struct LiveCommand {
     }
     static LiveCommand scale(double value) {
         return make(Kind::SetScale, [&](auto& c) { c.value = value; });
+    }
+    static LiveCommand auto_scale(bool on) {
+        return make(Kind::SetAutoScale, [&](auto& c) { c.flag = on; });
     }
     static LiveCommand set_network(NetworkOptions options) {
         return make(Kind::SetNetwork, [&](auto& c) { c.network = options; });
@@ -118,6 +132,9 @@ struct LiveStats {
     double capture_fps = 0;
     double inference_fps = 0;
     double inference_ms = 0;  ///< last frame's network time (scale, pad, run, colour, blend)
+    double scale = 1;  ///< the inference scale of the last frame (auto scale's or the user's)
+    bool auto_scale = false;  ///< auto scale is on
+    double target_fps = 0;    ///< the rate auto scale holds (when on)
     int64_t captured = 0;
     int64_t stylized = 0;
     int64_t dropped = 0;  ///< captured frames the inference thread never saw
@@ -165,6 +182,10 @@ class LivePipeline {
     Stylizer& stylizer_for(int style);
     void refresh_thumbnail(const cv::Mat& frame);
     void set_error(const std::string& message);
+    /// The scale the current style runs at: auto scale's choice when on, else the user's.
+    double scale_in_use() const;
+    /// Auto scale's target: `settings_.target_fps`, else the measured capture rate (at most 30).
+    double auto_scale_target_fps() const;
     /// Flushes and closes the recording (if any), keeping its path and count in the stats.
     void finish_recording();
 
@@ -185,6 +206,7 @@ class LivePipeline {
     bool record_side_by_side_ = false;
     bool paused_ = false;
     int next_thumbnail_ = 0;
+    AutoScale auto_scale_;
 
     mutable std::mutex stats_mutex_;
     LiveStats stats_;

@@ -80,38 +80,4 @@ FolderResult stylize_folder(Stylizer& stylizer, const std::string& input_folder,
     return result;
 }
 
-VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
-                               const std::string& output, const ProgressCallback& progress,
-                               const std::atomic<bool>* stop, int64_t max_frames) {
-    STYLECAM_CHECK(has_video_extension(output), output, ": unknown video format '",
-                   lower_extension(output), "' (use .mp4, .mkv, .avi or .webm)");
-    check_parent_writable(output);
-    VideoReader reader(input);
-    const auto info = reader.info();
-    int64_t total = info.frame_count;
-    if (max_frames >= 0) total = total < 0 ? max_frames : std::min(total, max_frames);
-    VideoResult result;
-    result.fps = info.fps;
-    write_atomically(output, [&](const std::string& partial) {
-        VideoWriter writer(partial, info.size, info.fps);
-        cv::Mat frame;
-        while ((max_frames < 0 || result.frames < max_frames) && reader.read(frame)) {
-            if (stop_requested(stop)) {
-                result.interrupted = true;
-                break;
-            }
-            STYLECAM_CHECK(frame.size() == info.size, input, ": frame ", result.frames,
-                           " changes the video size, which is not supported");
-            writer.write(stylizer.stylize(frame));
-            ++result.frames;
-            if (progress) progress(result.frames, total);
-        }
-        STYLECAM_CHECK(result.frames > 0, input,
-                       result.interrupted ? ": interrupted before the first frame"
-                                          : ": no frame could be decoded");
-        writer.close();
-    });
-    return result;
-}
-
 }  // namespace stylecam

@@ -6,6 +6,9 @@ Python/PyTorch (Debian's python3-torch), loading the same safetensors files.
       prints one line per timed iteration: seconds per frame (after one warm-up)
   pytorch_fast_neural_style.py apply MODEL IN.png OUT.png
       stylizes an image (RGB 0..255 in, clamp and round out)
+  pytorch_fast_neural_style.py video MODEL IN OUT.mp4 PRECISION THREADS
+      stylizes every frame of a video as a user of the example would (OpenCV reads and writes,
+      one frame after the other); the benchmark times the whole process
 
 Used only by the benchmark executable and for cross-checks; never by StyleCam itself.
 """
@@ -112,6 +115,25 @@ def main():
         with torch.no_grad():
             y = net(x)[0].clamp(0, 255).round().byte().permute(1, 2, 0).numpy()
         cv2.imwrite(sys.argv[4], y[:, :, ::-1])
+    elif command == "video":
+        import cv2
+        precision, threads = sys.argv[5], int(sys.argv[6])
+        torch.set_num_threads(threads)
+        reader = cv2.VideoCapture(sys.argv[3])
+        fps = reader.get(cv2.CAP_PROP_FPS) or 25
+        writer = None
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            while True:
+                ok, frame = reader.read()
+                if not ok:
+                    break
+                x = torch.from_numpy(frame[:, :, ::-1].copy()).permute(2, 0, 1).float()[None]
+                y = net(x)[0].float().clamp(0, 255).round().byte().permute(1, 2, 0).numpy()
+                if writer is None:
+                    size = (y.shape[1], y.shape[0])
+                    writer = cv2.VideoWriter(sys.argv[4], cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+                writer.write(y[:, :, ::-1].copy())
+        writer.release()
 
 
 if __name__ == "__main__":
