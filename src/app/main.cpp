@@ -27,10 +27,10 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", [] {
         const auto cuda = cuda_available();
         return std::string("stylecam 0.1.0 (LibTorch ") + TORCH_VERSION + ", CUDA " +
-               (cuda ? "available" : "not available") + ")\ncpu: " +
-               describe_cpu(cpu_features()) + "\nprecision auto: " +
-               to_string(resolve_precision(Precision::Auto, torch::kCPU)) + " on the CPU" +
-               (cuda ? ", fp16 on CUDA" : "") + "\nmemory allocator: " + memory_allocator_name();
+               (cuda ? "available" : "not available") + ")\ncpu: " + describe_cpu(cpu_features()) +
+               "\nprecision auto: " + to_string(resolve_precision(Precision::Auto, torch::kCPU)) +
+               " on the CPU" + (cuda ? ", fp16 on CUDA" : "") +
+               "\nmemory allocator: " + memory_allocator_name();
     });
 
     std::vector<Command> commands = {add_live_command(app),     add_stylize_command(app),

@@ -77,8 +77,8 @@ void BM_WholeProcess_Stylize(benchmark::State& state, const std::string& model,
                              const std::string& precision) {
     const std::string& clip = clip_640x480();
     if (clip.empty() || !fs::exists(model) || !fs::exists(STYLECAM_EXE)) {
-        state.SkipWithError(("needs opencv-doc's vtest.avi, " + model + " and " + STYLECAM_EXE)
-                                .c_str());
+        state.SkipWithError(
+            ("needs opencv-doc's vtest.avi, " + model + " and " + STYLECAM_EXE).c_str());
         return;
     }
     const auto frames = clip_frames(clip);

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 
 namespace stylecam {
 namespace {
@@ -77,8 +77,8 @@ CpuFeatures detect_cpu_features(const std::string& cpuinfo, const std::string& o
     const int cap = std::min(onednn_cap_level(onednn_cap), aten_cap_level(aten_cap));
     if (!onednn_cap.empty()) features.isa_cap = "ONEDNN_MAX_CPU_ISA=" + onednn_cap;
     if (!aten_cap.empty())
-        features.isa_cap += (features.isa_cap.empty() ? "" : " ") +
-                            std::string("ATEN_CPU_CAPABILITY=") + aten_cap;
+        features.isa_cap +=
+            (features.isa_cap.empty() ? "" : " ") + std::string("ATEN_CPU_CAPABILITY=") + aten_cap;
     level = std::min(level, cap);
     features.cpu_class = level >= 3   ? CpuClass::NativeBf16
                          : level == 2 ? CpuClass::Avx512

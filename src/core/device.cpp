@@ -85,8 +85,16 @@ Precision resolve_precision(Precision precision, const torch::Device& device) {
 std::string precision_warning(Precision precision, const torch::Device& device) {
     if (precision != Precision::Bf16 || !device.is_cpu() || cpu_has_native_bf16()) return "";
     return "bf16 on this CPU (" + to_string(cpu_features().cpu_class) +
-           ", no AVX512-BF16 or AMX) is emulated: expect it 10-40x slower than fp32 "
-           "(--precision auto picks fp32 here)";
+           ", no AVX512-BF16 or AMX) is emulated: bf16 rounding on fp32 kernels, no faster than "
+           "fp32 (bf16 kernels would be 10-40x slower); --precision auto picks fp32 here";
+}
+
+bool bf16_is_emulated(Precision precision, const torch::Device& device) {
+    return precision == Precision::Bf16 && device.is_cpu() && !cpu_has_native_bf16();
+}
+
+torch::Tensor round_to_bf16(const torch::Tensor& tensor) {
+    return tensor.to(torch::kBFloat16).to(tensor.scalar_type());
 }
 
 torch::ScalarType storage_dtype(Precision precision, const torch::Device& device) {

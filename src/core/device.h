@@ -35,13 +35,20 @@ torch::Device resolve_device(DeviceKind kind);
 /// do not work (fp16 on CPU: LibTorch's CPU kernels for half are slow or missing; use bf16).
 Precision resolve_precision(Precision precision, const torch::Device& device);
 
-/// Non-empty (one line for the log) when `precision` on `device` runs but is a trap: an explicit
-/// bf16 on a CPU that only emulates it.
+/// Non-empty (one line for the log) when `precision` on `device` is not what the user expects:
+/// an explicit bf16 on a CPU that only emulates it (it runs, with bf16 numerics, at fp32 speed).
 std::string precision_warning(Precision precision, const torch::Device& device);
 
 /// The dtype weights and inputs are stored in for `precision` on `device`: fp16 on CUDA converts
 /// the whole network; bf16 on CPU keeps fp32 storage and runs under autocast (see below).
 torch::ScalarType storage_dtype(Precision precision, const torch::Device& device);
+
+/// True for bf16 on a CPU that only emulates it: StyleCam then computes bf16 numerics on fp32
+/// kernels (TransformerNetImpl::emulate_bf16) rather than autocast's slow emulated kernels.
+bool bf16_is_emulated(Precision precision, const torch::Device& device);
+
+/// `tensor` rounded to the nearest bf16 value (round to nearest even), in its own dtype.
+torch::Tensor round_to_bf16(const torch::Tensor& tensor);
 
 /// Sets LibTorch's intra-op thread count (0 = every core). Debian's LibTorch starts with one.
 void set_cpu_threads(int threads);

@@ -44,9 +44,12 @@ class ConvLayerImpl : public torch::nn::Module {
   public:
     ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t upsample = 1);
     torch::Tensor forward(torch::Tensor x);
+    /// bf16 numerics on fp32 kernels (see TransformerNetImpl::emulate_bf16).
+    void set_round_to_bf16(bool on) { round_to_bf16_ = on; }
 
   private:
     int64_t upsample_;
+    bool round_to_bf16_ = false;
     torch::nn::ReflectionPad2d pad_{nullptr};
     torch::nn::Conv2d conv2d_{nullptr};
 };
@@ -69,6 +72,14 @@ class TransformerNetImpl : public torch::nn::Module {
     explicit TransformerNetImpl(TransformerNetOptions options = {});
     torch::Tensor forward(torch::Tensor x);
     const TransformerNetOptions& options() const { return options_; }
+
+    /// bf16 without bf16 hardware: rounds every convolution's weights and bias to bf16 now, and
+    /// its input and output to bf16 on every call, while the arithmetic runs in fp32 kernels. A
+    /// bf16×bf16 product is exact in fp32 and oneDNN's bf16 convolutions accumulate in fp32, so
+    /// this computes what bf16 autocast computes on a native-bf16 CPU (up to summation order) at
+    /// fp32 speed, instead of ATen's emulated bf16 kernels (10–40× slower). Irreversible for
+    /// this instance (the weights are rounded). For fp32 parameters on the CPU.
+    void emulate_bf16();
 
   private:
     TransformerNetOptions options_;

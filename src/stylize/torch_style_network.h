@@ -9,7 +9,8 @@ namespace stylecam {
 class TorchStyleNetwork : public StyleNetwork {
   public:
     /// Loads `path` onto the resolved device; fp16 on CUDA converts the weights, bf16 on the CPU
-    /// runs under autocast. Throws `Error`.
+    /// runs under autocast where it is native and is emulated on fp32 kernels elsewhere
+    /// (TransformerNetImpl::emulate_bf16). Throws `Error`.
     TorchStyleNetwork(const std::string& path, const NetworkOptions& options);
     cv::Mat run(const cv::Mat& bgr8) override;
     std::string describe() const override;
