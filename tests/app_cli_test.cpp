@@ -203,12 +203,16 @@ TEST_F(Cli, OutputFolderThatCannotBeWritten) {
 }
 
 TEST_F(Cli, InvalidOptionValues) {
-    const auto result =
-        run_stylecam("stylize -m " + model() + " -i " + quote(dir_.path("photo.png")) + " -o " +
-                     quote(dir_.path("o.png")) + " --strength 3");
-    EXPECT_NE(result.exit_code, 0);
-    EXPECT_NE(result.err.find("--strength"), std::string::npos) << result.err;
-    EXPECT_FALSE(std::filesystem::exists(dir_.path("o.png")));
+    const std::string photo = " -i " + quote(dir_.path("photo.png")) + " -o ";
+    expect_clean_failure(
+        "stylize -m " + model() + photo + quote(dir_.path("o.png")) + " --strength 3", "--strength",
+        dir_.path("o.png"));
+    expect_clean_failure(
+        "stylize -m " + model() + photo + quote(dir_.path("o.png")) + " --precision fp8",
+        "--precision", dir_.path("o.png"));
+    expect_clean_failure("stylize -m " + model() + photo + quote(dir_.path("o.png")) +
+                             " --device cpu --precision fp16",
+                         "fp16 needs CUDA", dir_.path("o.png"));
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ void write_test_clip(const std::string& path, int frames, cv::Size size, double 
 class OfflineJobs : public ::testing::Test {
   protected:
     void SetUp() override {
+        // Two threads: the video job then runs two stylizer workers whose frames complete out
+        // of order and must be put back in order (one thread would hide that).
+        torch::set_num_threads(2);
         torch::manual_seed(7);
         TransformerNet net(TransformerNetOptions().channels(4).residual_blocks(1));
         save_transformer_net(dir_.path("tiny.safetensors"), net);

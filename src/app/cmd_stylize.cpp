@@ -4,6 +4,8 @@
 #include "app/interrupt.h"
 #include "app/progress_bar.h"
 #include "core/error.h"
+#include "core/memory.h"
+#include "core/text.h"
 #include "stylize/model_registry.h"
 #include "stylize/offline_jobs.h"
 
@@ -83,8 +85,8 @@ int run_stylize(const StylizeParams& params) {
                 params.max_frames);
             bar.finish();
             spdlog::info(
-                "wrote {} ({} frames at {:.3g} fps, {:.1f} s){}", params.output, result.frames,
-                result.fps, seconds(),
+                "wrote {} ({} frames at {:.3g} fps, {:.1f} s, peak memory {}){}", params.output,
+                result.frames, result.fps, seconds(), human_bytes(peak_resident_bytes()),
                 result.interrupted ? " — interrupted, the file holds the frames so far" : "");
             return result.interrupted ? kExitInterrupted : kExitOk;
         }

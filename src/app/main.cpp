@@ -41,7 +41,11 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
-        return app.exit(error);
+        // --help and --version print their text; a bad option is one line like any error.
+        if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+            return app.exit(error);
+        std::fprintf(stderr, "stylecam: error: %s (see --help)\n", error.what());
+        return kExitError;
     }
     try {
         for (auto& command : commands)

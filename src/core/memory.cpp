@@ -8,30 +8,32 @@
 
 namespace stylecam {
 
-int64_t available_memory_bytes() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string line;
-    while (std::getline(meminfo, line)) {
-        if (line.rfind("MemAvailable:", 0) != 0) continue;
-        std::istringstream fields(line.substr(13));
-        int64_t kilobytes = -1;
-        if (fields >> kilobytes) return kilobytes * 1024;
-    }
-    const long pages = sysconf(_SC_AVPHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page_size > 0 ? static_cast<int64_t>(pages) * page_size : -1;
-}
+namespace {
 
-int64_t peak_resident_bytes() {
-    std::ifstream status("/proc/self/status");
+/// The number before "kB" on the line of `path` that starts with `key` (e.g. "VmHWM:"), in
+/// bytes; -1 when the file or the line is missing.
+int64_t proc_kilobytes_field(const char* path, const std::string& key) {
+    std::ifstream file(path);
     std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmHWM:", 0) != 0) continue;
-        std::istringstream fields(line.substr(6));
+    while (std::getline(file, line)) {
+        if (line.rfind(key, 0) != 0) continue;
+        std::istringstream fields(line.substr(key.size()));
         int64_t kilobytes = -1;
         if (fields >> kilobytes) return kilobytes * 1024;
     }
     return -1;
 }
+
+}  // namespace
+
+int64_t available_memory_bytes() {
+    const int64_t available = proc_kilobytes_field("/proc/meminfo", "MemAvailable:");
+    if (available >= 0) return available;
+    const long pages = sysconf(_SC_AVPHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page_size > 0 ? static_cast<int64_t>(pages) * page_size : -1;
+}
+
+int64_t peak_resident_bytes() { return proc_kilobytes_field("/proc/self/status", "VmHWM:"); }
 
 std::string memory_allocator_name() {
     // gperftools exports `const char* tc_version(int*, int*, const char**)`.

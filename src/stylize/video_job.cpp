@@ -1,7 +1,13 @@
-/// `stylize_video_file` (declared in offline_jobs.h): a three-stage pipeline. A decoder thread
-/// reads frames, the calling thread stylizes them (it owns the Stylizer), an encoder thread writes
-/// them; bounded queues between the stages keep memory flat and the frame order intact, so the
-/// whole job runs at the network's own rate instead of decode + network + encode in turn.
+/// `stylize_video_file` (declared in offline_jobs.h): a pipeline. A decoder thread reads frames,
+/// stylizer workers stylize them, an encoder thread puts them back in order and writes them;
+/// bounded queues between the stages keep memory flat. The job then runs at the network's own
+/// rate instead of decode + network + encode in turn.
+///
+/// On the CPU the network's cores are split between two workers, each with its own copy of the
+/// network and half the threads, each on its own frame: a network whose two threads meet at a
+/// barrier after every layer stalls whenever the codec's threads take one of the cores, while
+/// two one-thread networks just run on (the same lesson as two one-thread training runs beating
+/// one two-thread run on 2 cores).
 
 #include "core/bounded_queue.h"
 #include "core/error.h"
@@ -11,7 +17,12 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 namespace stylecam {
 namespace {
@@ -20,18 +31,40 @@ namespace {
 /// enough that memory stays a few frames (4 × 640×480×3 bytes ≈ 3.7 MB per queue).
 constexpr size_t kQueueDepth = 4;
 
-/// Joins a thread on every path out of the pipeline (errors included).
-class JoinOnExit {
+struct NumberedFrame {
+    int64_t index = 0;
+    cv::Mat image;
+};
+
+/// How many stylizer workers, and LibTorch threads for each: two workers on the CPU when there
+/// are at least two threads to share, else one with them all (CUDA: one; the GPU does the work).
+struct WorkerPlan {
+    int workers = 1;
+    int threads_each = 1;
+};
+
+WorkerPlan plan_workers(const Stylizer& stylizer) {
+    const int threads = std::max(1, static_cast<int>(torch::get_num_threads()));
+    const bool cpu = resolve_device(stylizer.options().network.device).is_cpu();
+    if (!cpu || threads < 2) return {1, threads};
+    return {2, threads / 2};
+}
+
+/// The first error any stage reports; the later ones are consequences.
+class FirstError {
   public:
-    explicit JoinOnExit(std::thread& thread) : thread_(thread) {}
-    ~JoinOnExit() {
-        if (thread_.joinable()) thread_.join();
+    void set(std::exception_ptr error) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::move(error);
     }
-    JoinOnExit(const JoinOnExit&) = delete;
-    JoinOnExit& operator=(const JoinOnExit&) = delete;
+    void rethrow_if_any() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (error_) std::rethrow_exception(error_);
+    }
 
   private:
-    std::thread& thread_;
+    std::mutex mutex_;
+    std::exception_ptr error_;
 };
 
 }  // namespace
@@ -50,11 +83,26 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
     result.fps = info.fps;
     const auto stop_requested = [stop] { return stop && stop->load(); };
 
+    const WorkerPlan plan = plan_workers(stylizer);
+    std::vector<Stylizer*> stylizers{&stylizer};
+    std::vector<std::unique_ptr<Stylizer>> copies;
+    for (int i = 1; i < plan.workers; ++i) {
+        copies.push_back(std::make_unique<Stylizer>(stylizer.model_path(), stylizer.options()));
+        stylizers.push_back(copies.back().get());
+    }
+    const int threads_before = static_cast<int>(torch::get_num_threads());
+
     write_atomically(output, [&](const std::string& partial) {
         VideoWriter writer(partial, info.size, info.fps);
-        BoundedQueue<cv::Mat> decoded(kQueueDepth), stylized(kQueueDepth);
-        std::exception_ptr decode_error, encode_error;
+        BoundedQueue<NumberedFrame> decoded(kQueueDepth), stylized(kQueueDepth);
+        FirstError first_error;
         std::atomic<bool> stopped_by_request{false};
+        const auto abandon = [&] {  // every stage stops taking and giving frames
+            decoded.close();
+            decoded.clear();
+            stylized.close();
+            stylized.clear();
+        };
 
         // Decoder: owns `reader` from here on; closes `decoded` when the stream ends or fails.
         std::thread decoder([&] {
@@ -68,49 +116,65 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                     if (!reader.read(frame)) break;
                     STYLECAM_CHECK(frame.size() == info.size, input, ": frame ", n,
                                    " changes the video size, which is not supported");
-                    if (!decoded.push(std::move(frame))) break;  // the consumer gave up
+                    if (!decoded.push({n, std::move(frame)})) break;  // the job is ending
                 }
             } catch (...) {
-                decode_error = std::current_exception();
+                first_error.set(std::current_exception());
+                abandon();
             }
             decoded.close();
         });
-        const JoinOnExit join_decoder(decoder);
 
-        // Encoder: owns `writer` until it is joined; on failure it stops taking frames.
+        // Workers: each owns one Stylizer and runs its network with its share of the threads.
+        std::vector<std::thread> workers;
+        for (Stylizer* own : stylizers) {
+            workers.emplace_back([&, own] {
+                try {
+                    torch::set_num_threads(plan.threads_each);  // this thread's OpenMP team
+                    while (auto frame = decoded.pop()) {
+                        frame->image = own->stylize(frame->image);
+                        if (!stylized.push(std::move(*frame))) break;  // the encoder stopped
+                    }
+                } catch (...) {
+                    first_error.set(std::current_exception());
+                    abandon();
+                }
+            });
+        }
+
+        // Encoder: owns `writer`; writes frames in their order as they complete.
         std::thread encoder([&] {
             try {
-                while (auto frame = stylized.pop()) writer.write(*frame);
+                std::map<int64_t, cv::Mat> waiting;  // at most one per worker plus the queue
+                while (auto frame = stylized.pop()) {
+                    waiting.emplace(frame->index, std::move(frame->image));
+                    for (auto next = waiting.find(result.frames); next != waiting.end();
+                         next = waiting.find(result.frames)) {
+                        writer.write(next->second);
+                        waiting.erase(next);
+                        ++result.frames;
+                        if (progress) progress(result.frames, total);
+                        if (stop_requested()) {  // keep exactly the frames reported so far
+                            stopped_by_request = true;
+                            abandon();
+                            return;
+                        }
+                    }
+                }
             } catch (...) {
-                encode_error = std::current_exception();
-                stylized.close();
-                stylized.clear();
+                first_error.set(std::current_exception());
+                abandon();
             }
         });
-        const JoinOnExit join_encoder(encoder);
 
-        // Stylizer: this thread. Any exit closes both queues so the other stages finish.
-        std::exception_ptr stylize_error;
-        try {
-            while (auto frame = decoded.pop()) {
-                if (stop_requested()) {
-                    stopped_by_request = true;
-                    break;
-                }
-                if (!stylized.push(stylizer.stylize(*frame))) break;  // the encoder failed
-                ++result.frames;
-                if (progress) progress(result.frames, total);
-            }
-        } catch (...) {
-            stylize_error = std::current_exception();
-        }
+        for (auto& worker : workers) worker.join();
+        stylized.close();  // the encoder drains what the workers left, then ends
+        encoder.join();
         decoded.close();
         decoded.clear();
-        stylized.close();
         decoder.join();
-        encoder.join();
-        for (const auto& error : {stylize_error, decode_error, encode_error})
-            if (error) std::rethrow_exception(error);
+        torch::set_num_threads(threads_before);
+        first_error.rethrow_if_any();
 
         result.interrupted = stopped_by_request.load();
         STYLECAM_CHECK(result.frames > 0, input,
