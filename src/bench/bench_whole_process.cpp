@@ -28,32 +28,35 @@ namespace fs = std::filesystem;
 
 constexpr int kClipFrames = 100;
 
-/// The first kClipFrames frames of opencv-doc's vtest.avi at 640×480 as an .mp4 (made once);
-/// empty when the sample is missing.
-const std::string& clip_640x480() {
-    static const std::string path = [] {
-        const std::string source = std::string(STYLECAM_SAMPLE_DATA_DIR) + "/vtest.avi";
-        if (!fs::exists(source)) return std::string();
-        const std::string clip =
-            (fs::temp_directory_path() / "stylecam_bench_clip_640x480.mp4").string();
-        VideoReader reader(source);
-        VideoWriter writer(clip, cv::Size(640, 480), reader.info().fps);
-        cv::Mat frame, resized;
-        for (int i = 0; i < kClipFrames && reader.read(frame); ++i) {
-            cv::resize(frame, resized, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
-            writer.write(resized);
-        }
-        writer.close();
-        return clip;
-    }();
-    return path;
-}
-
-std::vector<cv::Mat> clip_frames(const std::string& clip) {
+/// The benchmark clip: the first kClipFrames frames of opencv-doc's vtest.avi at 640×480 as an
+/// .mp4, and its frames as they decode (for the network-only rate and the frame count).
+struct Clip {
+    std::string path;  ///< empty when the sample is missing
     std::vector<cv::Mat> frames;
-    VideoReader reader(clip);
-    for (cv::Mat frame; reader.read(frame); frame = cv::Mat()) frames.push_back(frame);
-    return frames;
+};
+
+/// Made and decoded once per process.
+const Clip& clip_640x480() {
+    static const Clip clip = [] {
+        Clip made;
+        const std::string source = std::string(STYLECAM_SAMPLE_DATA_DIR) + "/vtest.avi";
+        if (!fs::exists(source)) return made;
+        made.path = (fs::temp_directory_path() / "stylecam_bench_clip_640x480.mp4").string();
+        {
+            VideoReader reader(source);
+            VideoWriter writer(made.path, cv::Size(640, 480), reader.info().fps);
+            cv::Mat frame, resized;
+            for (int i = 0; i < kClipFrames && reader.read(frame); ++i) {
+                cv::resize(frame, resized, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
+                writer.write(resized);
+            }
+            writer.close();
+        }
+        VideoReader reader(made.path);
+        for (cv::Mat frame; reader.read(frame); frame = cv::Mat()) made.frames.push_back(frame);
+        return made;
+    }();
+    return clip;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -75,16 +78,16 @@ double network_fps(const std::string& model, Precision precision,
 /// `stylecam stylize` of the clip with `model` and `precision` ("fp32", "bf16"), whole process.
 void BM_WholeProcess_Stylize(benchmark::State& state, const std::string& model,
                              const std::string& precision) {
-    const std::string& clip = clip_640x480();
-    if (clip.empty() || !fs::exists(model) || !fs::exists(STYLECAM_EXE)) {
+    const Clip& clip = clip_640x480();
+    if (clip.path.empty() || !fs::exists(model) || !fs::exists(STYLECAM_EXE)) {
         state.SkipWithError(
             ("needs opencv-doc's vtest.avi, " + model + " and " + STYLECAM_EXE).c_str());
         return;
     }
-    const auto frames = clip_frames(clip);
+    const auto& frames = clip.frames;
     const std::string output = (fs::temp_directory_path() / "stylecam_bench_out.mp4").string();
     const std::string command = std::string(STYLECAM_EXE) + " stylize --model " + model +
-                                " --input " + clip + " --output " + output + " --precision " +
+                                " --input " + clip.path + " --output " + output + " --precision " +
                                 precision + " --threads " +
                                 std::to_string(torch::get_num_threads()) + " >/dev/null 2>&1";
     double seconds = 0;
@@ -110,16 +113,16 @@ void BM_WholeProcess_Stylize(benchmark::State& state, const std::string& model,
 /// The PyTorch peer (`tests/peers/pytorch_fast_neural_style.py video`) on the same clip.
 void BM_WholeProcess_PyTorchPeer(benchmark::State& state, const std::string& model,
                                  const std::string& precision) {
-    const std::string& clip = clip_640x480();
+    const Clip& clip = clip_640x480();
     const std::string script =
         std::string(STYLECAM_SOURCE_DIR) + "/tests/peers/pytorch_fast_neural_style.py";
-    if (clip.empty() || !fs::exists(model) || !python_peer_available()) {
+    if (clip.path.empty() || !fs::exists(model) || !python_peer_available()) {
         state.SkipWithError("needs opencv-doc's vtest.avi, ../shared/weights and python3-torch");
         return;
     }
     const std::string output = (fs::temp_directory_path() / "stylecam_bench_peer.mp4").string();
-    const std::string arguments = script + " video " + model + " " + clip + " " + output + " " +
-                                  precision + " " + std::to_string(torch::get_num_threads());
+    const std::string arguments = script + " video " + model + " " + clip.path + " " + output +
+                                  " " + precision + " " + std::to_string(torch::get_num_threads());
     for (auto _ : state) {
         const auto start = std::chrono::steady_clock::now();
         if (!run_python_command(arguments)) {
@@ -128,7 +131,7 @@ void BM_WholeProcess_PyTorchPeer(benchmark::State& state, const std::string& mod
         }
         state.SetIterationTime(seconds_since(start));
     }
-    state.counters["fps"] = benchmark::Counter(static_cast<double>(clip_frames(clip).size()),
+    state.counters["fps"] = benchmark::Counter(static_cast<double>(clip.frames.size()),
                                                benchmark::Counter::kIsIterationInvariantRate);
     state.SetLabel(precision);
     fs::remove(output);

@@ -1,7 +1,8 @@
 #include "core/cpu_features.h"
 
+#include "core/text.h"
+
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -9,12 +10,6 @@
 
 namespace stylecam {
 namespace {
-
-std::string upper(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return text;
-}
 
 std::string env(const char* name) {
     const char* value = std::getenv(name);
@@ -37,22 +32,22 @@ std::string cpuinfo_field(const std::string& cpuinfo, const std::string& key) {
 
 /// How far a oneDNN ISA name reaches: 0 below AVX2, 1 AVX2, 2 AVX-512 core, 3 bf16 and above.
 int onednn_cap_level(const std::string& cap) {
-    const std::string isa = upper(cap);
-    if (isa.empty() || isa == "ALL") return 3;
-    if (isa.find("AMX") != std::string::npos || isa.find("BF16") != std::string::npos ||
-        isa.find("FP16") != std::string::npos || isa.find("AVX10") != std::string::npos)
+    const std::string isa = to_lower(cap);
+    if (isa.empty() || isa == "all") return 3;
+    if (isa.find("amx") != std::string::npos || isa.find("bf16") != std::string::npos ||
+        isa.find("fp16") != std::string::npos || isa.find("avx10") != std::string::npos)
         return 3;
-    if (isa.rfind("AVX512", 0) == 0) return 2;
-    if (isa.rfind("AVX2", 0) == 0) return 1;
-    return 0;  // SSE41, AVX
+    if (isa.rfind("avx512", 0) == 0) return 2;
+    if (isa.rfind("avx2", 0) == 0) return 1;
+    return 0;  // sse41, avx
 }
 
 /// The same for ATen's dispatch cap: "avx512" keeps everything, "avx2" stops at AVX2.
 int aten_cap_level(const std::string& cap) {
-    const std::string isa = upper(cap);
-    if (isa.empty() || isa.rfind("AVX512", 0) == 0) return 3;
-    if (isa == "AVX2") return 1;
-    return 0;  // "DEFAULT"
+    const std::string isa = to_lower(cap);
+    if (isa.empty() || isa.rfind("avx512", 0) == 0) return 3;
+    if (isa == "avx2") return 1;
+    return 0;  // "default"
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ Precision resolve_precision(Precision precision, const torch::Device& device) {
 }
 
 std::string precision_warning(Precision precision, const torch::Device& device) {
-    if (precision != Precision::Bf16 || !device.is_cpu() || cpu_has_native_bf16()) return "";
+    if (!bf16_is_emulated(precision, device)) return "";
     return "bf16 on this CPU (" + to_string(cpu_features().cpu_class) +
            ", no AVX512-BF16 or AMX) is emulated: bf16 rounding on fp32 kernels, no faster than "
            "fp32 (bf16 kernels would be 10-40x slower); --precision auto picks fp32 here";

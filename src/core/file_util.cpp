@@ -1,6 +1,7 @@
 #include "core/file_util.h"
 
 #include "core/error.h"
+#include "core/text.h"
 
 #include <unistd.h>
 
@@ -35,10 +36,7 @@ std::string partial_path_for(const std::string& path) {
 }
 
 std::string lower_extension(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext;
+    return to_lower(fs::path(path).extension().string());
 }
 
 void check_parent_writable(const std::string& path) {

@@ -1,5 +1,8 @@
 #include "core/text.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/error.h"
 
 #include <cstdio>
@@ -35,6 +38,12 @@ std::string human_bytes(double bytes) {
         std::snprintf(text, sizeof text, "%.1f MB", bytes / kMiB);
     else
         std::snprintf(text, sizeof text, "%.0f kB", bytes / kKiB);
+    return text;
+}
+
+std::string to_lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
 }
 

@@ -12,20 +12,21 @@ TorchStyleNetwork::TorchStyleNetwork(const std::string& path, const NetworkOptio
     net_ = load_transformer_net(path).net;
     net_->to(device_, dtype_);
     net_->eval();
-    if (bf16_is_emulated(precision_, device_)) net_->emulate_bf16();
+    emulated_bf16_ = bf16_is_emulated(precision_, device_);
+    if (emulated_bf16_) net_->emulate_bf16();
 }
 
 cv::Mat TorchStyleNetwork::run(const cv::Mat& bgr8) {
     torch::NoGradGuard no_grad;
     const CpuAutocast autocast(device_.is_cpu() && precision_ == Precision::Bf16 &&
-                               !bf16_is_emulated(precision_, device_));
+                               !emulated_bf16_);
     const auto input = image_to_tensor(bgr8).to(device_, dtype_);
     return tensor_to_image(net_->forward(input));
 }
 
 std::string TorchStyleNetwork::describe() const {
     return "torch " + describe_device(device_) + " " + to_string(precision_) +
-           (bf16_is_emulated(precision_, device_) ? " (emulated on fp32 kernels)" : "");
+           (emulated_bf16_ ? " (emulated on fp32 kernels)" : "");
 }
 
 }  // namespace stylecam

@@ -21,6 +21,8 @@ class TorchStyleNetwork : public StyleNetwork {
     torch::Device device_{torch::kCPU};
     Precision precision_ = Precision::Fp32;
     torch::ScalarType dtype_ = torch::kFloat32;
+    /// bf16 on a CPU without it: rounded on fp32 kernels, not autocast (see bf16_is_emulated).
+    bool emulated_bf16_ = false;
 };
 
 }  // namespace stylecam
