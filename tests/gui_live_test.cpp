@@ -32,13 +32,23 @@ class LiveWindow : public ::testing::Test {
         save_transformer_net(dir_.path("tiny.safetensors"), net);
     }
     /// Runs `script` (a shell command line where $STYLECAM is the program) under xvfb-run.
+    /// `exit_code` is the script's own: xvfb-run exits 5 when its temporary folder's cleanup
+    /// fails (seen with tests in parallel) even though the script's exit code was another.
     testing::CliResult run_under_xvfb(const std::string& script) {
         // -a picks a free display from -n on; starting from a per-process number keeps two
         // tests run in parallel by ctest from racing for the same one.
         const std::string display = std::to_string(100 + ::getpid() % 800);
-        return testing::run_shell("xvfb-run -a -n " + display +
-                                  " -s '-screen 0 1920x1080x24' sh -c " +
-                                  quote("STYLECAM=" + std::string(STYLECAM_EXE) + "; " + script));
+        const std::string marker = "stylecam_script_exit=";
+        auto result =
+            testing::run_shell("xvfb-run -a -n " + display + " -s '-screen 0 1920x1080x24' sh -c " +
+                               quote("STYLECAM=" + std::string(STYLECAM_EXE) + "; " + script +
+                                     "; echo " + marker + "$?"));
+        const auto at = result.out.rfind(marker);
+        if (at != std::string::npos) {
+            result.exit_code = std::atoi(result.out.c_str() + at + marker.size());
+            result.out.erase(at);
+        }
+        return result;
     }
     std::string common() const {
         return "--models " + quote(dir_.path()) + " --style tiny --device cpu ";
@@ -113,11 +123,10 @@ TEST_F(LiveWindow, ShowsOriginalAndStylizedSideBySideAndRecords) {
 
 TEST_F(LiveWindow, CtrlCWhileRecordingLeavesAPlayableFile) {
     const auto video = dir_.path("interrupted.mp4");
-    const auto result = run_under_xvfb(
-        "$STYLECAM live --test-pattern --width 160 --height 120 " + common() + "--record " +
-        quote(video) + " & pid=$!; sleep 6; kill -INT $pid; wait $pid; " + "echo stylecam_exit=$?");
-    // The program's own exit code: xvfb-run's may also report its temporary folder's cleanup.
-    EXPECT_NE(result.out.find("stylecam_exit=130"), std::string::npos) << result.out << result.err;
+    const auto result = run_under_xvfb("$STYLECAM live --test-pattern --width 160 --height 120 " +
+                                       common() + "--record " + quote(video) +
+                                       " & pid=$!; sleep 6; kill -INT $pid; wait $pid");
+    EXPECT_EQ(result.exit_code, 130) << result.out << result.err;
     const auto frames = read_frames(video);
     EXPECT_GT(frames.size(), 3u) << result.out << result.err;
     EXPECT_NE(result.out.find("recorded " + std::to_string(frames.size()) + " frames"),
