@@ -3,6 +3,7 @@
 #include "app/training_options.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "losses/distillation_losses.h"
 #include "losses/style_losses.h"
 #include "nets/vgg19_features.h"
 #include "stylize/model_registry.h"
@@ -19,6 +20,8 @@ struct DistillParams {
     TrainingParams training;
     std::string teacher, vgg;
     double pixel_weight = 1.0, feature_weight = 0.0, tv_weight = 0.0;
+    double texture_weight = 0.0, lowpass_weight = 0.0;
+    int lowpass_size = 8;
 };
 
 int run_distill(const DistillParams& params) {
@@ -34,12 +37,16 @@ int run_distill(const DistillParams& params) {
     Stylizer teacher(teacher_path, teacher_options);
 
     Vgg19Features vgg{nullptr};
-    if (params.feature_weight > 0) {
+    if (params.feature_weight > 0 || params.texture_weight > 0) {
         vgg = Vgg19Features(find_vgg_weights(params.vgg, folders));
         vgg->to(device);
     }
-    // A relu2_2 feature loss keeps about 400 floats per pixel (64·4, then 128·4 at 1/4 area).
-    setup.trainer.loss_floats_per_pixel = vgg ? 400 : 12;
+    // VGG19 up to relu3_1 keeps about 600 floats per pixel (64·4 at full size, 128·4 at 1/4,
+    // 256·2 at 1/16 of the area); relu2_2 alone about 400.
+    setup.trainer.loss_floats_per_pixel = params.texture_weight > 0 ? 600 : vgg ? 400 : 12;
+    std::vector<std::string> vgg_layers;
+    if (params.texture_weight > 0) vgg_layers = texture_layers();
+    if (params.feature_weight > 0) vgg_layers.push_back("relu2_2");
     check_step_memory(setup.trainer);  // before the teacher's pass over the data
 
     // The teacher's output for every picture, once: batches crop the picture and its target alike.
@@ -50,23 +57,36 @@ int run_distill(const DistillParams& params) {
 
     const int batch_size = setup.trainer.batch;
     const auto make_batch = [&](int64_t step) {
-        return TrainingBatch{data.batch(step, batch_size),
-                             data.aligned_batch(step, batch_size, targets)};
+        return TrainingBatch{
+            data.batch(step, batch_size), data.aligned_batch(step, batch_size, targets), {}};
     };
     const auto loss = [&](const TrainingBatch& batch, const torch::Tensor& output) {
         const auto y = output / 255.0, t = batch.target / 255.0;
         std::map<std::string, torch::Tensor> terms;
         terms["pixel"] = torch::mse_loss(y, t);
         auto total = params.pixel_weight * terms["pixel"];
+        if (params.lowpass_weight > 0) {
+            terms["lowpass"] = lowpass_loss(y, t, params.lowpass_size);
+            total = total + params.lowpass_weight * terms["lowpass"];
+        }
         if (vgg) {
-            torch::Tensor target_features;
+            std::map<std::string, torch::Tensor> target_features;
             {
                 torch::NoGradGuard no_grad;
-                target_features = vgg->forward(t, {"relu2_2"}).at("relu2_2");
+                target_features = vgg->forward(t, vgg_layers);
             }
-            terms["feature"] =
-                content_loss(vgg->forward(y, {"relu2_2"}), {{"relu2_2", target_features}});
-            total = total + params.feature_weight * terms["feature"];
+            const auto features = vgg->forward(y, vgg_layers);
+            if (params.texture_weight > 0) {
+                std::map<std::string, torch::Tensor> targets;
+                for (const auto& layer : texture_layers()) targets[layer] = target_features[layer];
+                terms["texture"] = texture_distance(features, targets);
+                total = total + params.texture_weight * terms["texture"];
+            }
+            if (params.feature_weight > 0) {
+                terms["feature"] =
+                    content_loss(features, {{"relu2_2", target_features.at("relu2_2")}});
+                total = total + params.feature_weight * terms["feature"];
+            }
         }
         if (params.tv_weight > 0) {
             terms["tv"] = tv_loss(y);
@@ -77,6 +97,12 @@ int run_distill(const DistillParams& params) {
     };
     setup.trainer.metadata["style"] = std::filesystem::path(teacher_path).stem().string();
     setup.trainer.metadata["teacher"] = std::filesystem::path(teacher_path).filename().string();
+    setup.trainer.metadata["loss"] =
+        "pixel x" + std::to_string(params.pixel_weight) + "; lowpass " +
+        std::to_string(params.lowpass_size) + "px x" + std::to_string(params.lowpass_weight) +
+        "; texture relu1_1,relu2_1,relu3_1 x" + std::to_string(params.texture_weight) +
+        "; feature relu2_2 x" + std::to_string(params.feature_weight) + "; tv x" +
+        std::to_string(params.tv_weight);
     setup.trainer.metadata["source"] =
         "stylecam distill of " + std::filesystem::path(teacher_path).filename().string();
     return run_training(setup, make_batch, loss);
@@ -93,11 +119,24 @@ Command add_distill_command(CLI::App& app) {
     params->training.working_side = 640;
     add_training_options(*command, params->training);
     command->add_option("--pixel-weight", params->pixel_weight,
-                        "Weight of the pixel loss (0..1 images)");
+                        "Weight of the pixel loss (0..1 images; 0: off)");
     command->add_option("--feature-weight", params->feature_weight,
                         "Weight of a VGG19 relu2_2 feature loss (0: off; needs VGG weights)");
     command->add_option("--tv-weight", params->tv_weight, "Weight of the total-variation loss");
-    command->add_option("--vgg", params->vgg, "VGG19 weights (for --feature-weight)");
+    command
+        ->add_option("--texture-weight", params->texture_weight,
+                     "Weight of the texture loss: relative Gram distance to the teacher's output "
+                     "at VGG19 relu1_1, relu2_1, relu3_1 (0: off; needs VGG weights)")
+        ->check(CLI::NonNegativeNumber);
+    command
+        ->add_option("--lowpass-weight", params->lowpass_weight,
+                     "Weight of the low-pass pixel loss: MSE of --lowpass-size average-pooled "
+                     "images (colours and layout without stroke phase; 0: off)")
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--lowpass-size", params->lowpass_size, "Pooling size of the low-pass loss")
+        ->check(CLI::Range(1, 64));
+    command->add_option("--vgg", params->vgg,
+                        "VGG19 weights (for --texture-weight and --feature-weight)");
     return {command, [params] { return run_distill(*params); }};
 }
 

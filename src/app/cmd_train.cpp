@@ -64,7 +64,7 @@ int run_train(const TrainParams& params) {
     const auto& data = *setup.data;
     const int batch_size = setup.trainer.batch;
     const auto make_batch = [&](int64_t step) {
-        return TrainingBatch{data.batch(step, batch_size), {}};
+        return TrainingBatch{data.batch(step, batch_size), {}, {}};
     };
     const auto loss = [&](const TrainingBatch& batch, const torch::Tensor& output) {
         const auto x = batch.input / 255.0, y = output / 255.0;

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace stylecam {
 
@@ -73,6 +74,20 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
         ->check(CLI::NonNegativeNumber);
     add_device_option(command, params.device);
     add_models_option(command, params.model_folders);
+    command
+        .add_option("--init", params.init,
+                    "Start from this model's weights (same --arch; e.g. to fine-tune a student)")
+        ->check(CLI::ExistingFile);
+    command
+        .add_option("--noise-stability", params.noise_stability,
+                    "Weight of the noise-stability term: sparse noise on the input must not "
+                    "change the output (0: off)")
+        ->check(CLI::NonNegativeNumber);
+    command
+        .add_option("--motion-stability", params.motion_stability,
+                    "Weight of the motion-stability term: a slightly moved input must give the "
+                    "same output moved alike (0: off)")
+        ->check(CLI::NonNegativeNumber);
 }
 
 TrainingSetup prepare_training(const TrainingParams& params) {
@@ -123,6 +138,15 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     trainer.metadata["training_data"] = params.data;
     trainer.metadata["training_device"] = trainer.device.str();
     trainer.metadata["training_image_size"] = std::to_string(params.image_size);
+    trainer.init_weights = params.init;
+    if (!params.init.empty())
+        trainer.metadata["training_init"] = std::filesystem::path(params.init).filename().string();
+    setup.noise_stability = params.noise_stability;
+    setup.motion_stability = params.motion_stability;
+    if (params.noise_stability > 0)
+        trainer.metadata["training_noise_stability"] = std::to_string(params.noise_stability);
+    if (params.motion_stability > 0)
+        trainer.metadata["training_motion_stability"] = std::to_string(params.motion_stability);
     return setup;
 }
 
@@ -144,7 +168,20 @@ int run_training(const TrainingSetup& setup,
         std::snprintf(rate, sizeof rate, "%.2f img/s", report.images_per_second);
         bar.update(report.step, setup.trainer.steps, extra + rate);
     };
-    const auto result = train_transformer_net(setup.trainer, make_batch, loss, callbacks);
+    const uint64_t seed = setup.trainer.seed;
+    const auto batch_with_stability = [&](int64_t step) {
+        TrainingBatch batch = make_batch(step);
+        // A seed per (run seed, step, term): the same perturbations after a resume.
+        const uint64_t base = seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) * 4;
+        if (setup.noise_stability > 0)
+            batch.stability.push_back({"noise_stability", setup.noise_stability,
+                                       noise_perturbation(batch.input, base + 1)});
+        if (setup.motion_stability > 0)
+            batch.stability.push_back({"motion_stability", setup.motion_stability,
+                                       motion_perturbation(batch.input, base + 2)});
+        return batch;
+    };
+    const auto result = train_transformer_net(setup.trainer, batch_with_stability, loss, callbacks);
     bar.finish();
     const auto& output = setup.trainer.output;
     if (result.stopped) {

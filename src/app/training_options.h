@@ -25,20 +25,27 @@ struct TrainingParams {
     bool resume = false;
     int threads = 0;
     std::string device = "auto";  ///< auto | cpu | cuda
+    std::string init;             ///< start from this model's weights (same architecture)
+    /// Weights of the stability terms (losses/stability.h; 0: off).
+    double noise_stability = 0, motion_stability = 0;
 };
 
 /// --data, --output, --arch, --image-size, --batch, --steps | --epochs, --lr, --seed,
-/// --checkpoint-every, --resume, --preview, --threads, --device, --models.
+/// --checkpoint-every, --resume, --preview, --threads, --device, --models, --init,
+/// --noise-stability, --motion-stability.
 void add_training_options(CLI::App& command, TrainingParams& params);
 
 /// Loads the data (saying how many files were skipped and why) and fills the trainer options.
 struct TrainingSetup {
     std::unique_ptr<TrainingData> data;
     TrainerOptions trainer;
+    double noise_stability = 0, motion_stability = 0;
 };
 TrainingSetup prepare_training(const TrainingParams& params);
 
 /// Runs the trainer with a progress bar (step, loss terms, images/s, ETA); returns the exit code.
+/// Adds the stability terms the setup asks for to every batch (their perturbations are functions
+/// of the seed and the step).
 int run_training(const TrainingSetup& setup,
                  const std::function<TrainingBatch(int64_t)>& make_batch,
                  const TrainingLossFn& loss);

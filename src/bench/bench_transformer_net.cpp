@@ -91,6 +91,11 @@ BENCHMARK_CAPTURE(BM_Architecture, c16_r5_k5_s2, "c16-r5-k5-s2")->Arg(0)->Arg(1)
 BENCHMARK_CAPTURE(BM_Architecture, c24_r3_k5_s2, "c24-r3-k5-s2")->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_Architecture, c32_r3_k3_s2, "c32-r3-k3-s2")->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_Architecture, c32_r5_k9_s2, "c32-r5-k9-s2")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k3_s4, "c16-r3-k3-s4")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c24_r3_k3_s4, "c24-r3-k3-s4")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c32_r3_k3_s4, "c32-r3-k3-s4")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c32_r4_k3_s4, "c32-r4-k3-s4")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c24_r3_k5_s4, "c24-r3-k5-s4")->Arg(0)->Arg(1);
 
 BENCHMARK(BM_FastNet_CPU_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_FastNet_CPU_BF16)->Apply(frame_sizes);

@@ -168,6 +168,18 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         {torch::optim::OptimizerParamGroup(body), torch::optim::OptimizerParamGroup(output_layer)},
         torch::optim::AdamOptions(options.learning_rate));
 
+    if (!options.init_weights.empty() && !options.resume) {
+        const auto init = load_transformer_net(options.init_weights).net;
+        STYLECAM_CHECK(
+            architecture_spec(init->options()) == architecture_spec(options.architecture),
+            options.init_weights, ": --init model is ", architecture_spec(init->options()),
+            ", the run trains ", architecture_spec(options.architecture));
+        torch::NoGradGuard no_grad;
+        const auto source = init->named_parameters();
+        for (auto& item : net->named_parameters())
+            item.value().copy_(source[item.key()].to(options.device));
+    }
+
     TrainingResult result;
     const std::string checkpoint = checkpoint_path(options.output);
     if (options.resume) {
@@ -220,6 +232,12 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         TrainingBatch batch = next.get();
         batch.input = batch.input.to(options.device);
         if (batch.target.defined()) batch.target = batch.target.to(options.device);
+        for (auto& term : batch.stability) {
+            auto& p = term.perturbation;
+            p.input = p.input.to(options.device);
+            p.mask = p.mask.to(options.device);
+            if (p.grid.defined()) p.grid = p.grid.to(options.device);
+        }
         if (step + 1 < options.steps) next = std::async(std::launch::async, make_batch, step + 1);
         const double rate = learning_rate_at(options, step);
         static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options()).lr(rate);
@@ -228,8 +246,17 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         optimizer.zero_grad();
         std::map<std::string, torch::Tensor> terms;
         try {
-            const auto output = net->forward(batch.input);
-            terms = loss(batch, output);
+            // One pass over the clean crops and every perturbed copy (instance norms are per item).
+            std::vector<torch::Tensor> inputs = {batch.input};
+            for (const auto& term : batch.stability) inputs.push_back(term.perturbation.input);
+            const auto outputs = net->forward(inputs.size() == 1 ? batch.input : torch::cat(inputs))
+                                     .chunk(static_cast<int64_t>(inputs.size()));
+            terms = loss(batch, outputs[0]);
+            for (size_t i = 0; i < batch.stability.size(); ++i) {
+                const auto& term = batch.stability[i];
+                terms[term.name] = stability_loss(outputs[0], outputs[i + 1], term.perturbation);
+                terms.at("total") = terms.at("total") + term.weight * terms[term.name];
+            }
             terms.at("total").backward();
         } catch (const std::exception& error) {
             // std::bad_alloc, or LibTorch's allocator failing ("can't allocate memory").

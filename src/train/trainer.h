@@ -7,6 +7,7 @@
 /// Runs on the calling thread; the next batch is prepared on a second thread meanwhile.
 
 #include "core/safetensors.h"
+#include "losses/stability.h"
 #include "nets/transformer_net.h"
 
 #include <opencv2/core.hpp>
@@ -19,12 +20,23 @@
 
 namespace stylecam {
 
+/// A stability term of one batch (losses/stability.h): the trainer runs the net on
+/// `perturbation.input` in the same pass as the clean input and adds
+/// weight · stability_loss(clean output, perturbed output) to the total, logged as `name`.
+struct StabilityTerm {
+    std::string name;
+    double weight = 0;
+    Perturbation perturbation;
+};
+
 /// One batch: `input` B×3×S×S RGB 0..255; `target` the same shape when the loss needs one.
 struct TrainingBatch {
     torch::Tensor input, target;
+    std::vector<StabilityTerm> stability;
 };
 
 /// Named loss terms of one batch (scalars, with gradients); "total" is what is minimised.
+/// `output` is the net's output for `batch.input` (the stability terms are added by the trainer).
 using TrainingLossFn = std::function<std::map<std::string, torch::Tensor>(
     const TrainingBatch&, const torch::Tensor& output)>;
 
@@ -46,8 +58,11 @@ struct TrainerOptions {
     /// 1e-5 on the CPU; CUDA kernels may differ slightly from run to run.
     torch::Device device = torch::kCPU;
     int checkpoint_every = 200;
-    std::string output;     ///< the model file; beside it: .ckpt, .csv, .loss.png, .preview.jpg
-    bool resume = false;    ///< continue from `output`.ckpt
+    std::string output;   ///< the model file; beside it: .ckpt, .csv, .loss.png, .preview.jpg
+    bool resume = false;  ///< continue from `output`.ckpt
+    /// A model file whose weights the run starts from (same architecture; empty: random
+    /// initialisation). A resumed run takes its weights from the checkpoint instead.
+    std::string init_weights;
     Metadata metadata;      ///< written into the model file (style, settings, ...)
     cv::Mat preview_input;  ///< a photo stylized into the preview at each checkpoint (BGR)
     /// Floats per input pixel the loss keeps for the backward pass (e.g. VGG19 features), on top
