@@ -1,35 +1,43 @@
 #!/usr/bin/env bash
 # Remakes the default styles in this folder: fast students of the PyTorch examples' pretrained
-# styles (../shared/weights/styles), distilled on opencv-doc's photos and clip frames, then
-# measured against their teachers on four held-out photos. Runs from anywhere; about 35 minutes
-# per style on a 2-core CPU (16000 steps; STYLECAM_DISTILL_STEPS=6000 takes 15).
-# Usage: bash models/distill_defaults.sh [STYLE...]
+# styles (../shared/weights/styles), in two stages.
+#   1. Pixel distillation (the original students, 16000 steps, ~35 min per style on a 2-core CPU):
+#      only when models/STYLE.safetensors does not exist yet, or with STYLECAM_DISTILL_FROM_SCRATCH=1.
+#   2. Perceptual fine-tuning (~45 min per style, two styles side by side with one thread each):
+#      texture loss (relative Gram distance to the teacher's output at VGG19 relu1_1, relu2_1,
+#      relu3_1), low-pass agreement (8×8 average-pooled pixels), and the noise- and
+#      motion-stability terms, which keep the sharper student from flickering.
+# Training pictures: models/gather_photos.sh (opencv-doc, wallpaper packages' photographs,
+# scikit-learn and matplotlib samples; fruits, baboon, butterfly and home held out). Each result
+# is measured against its teacher on the held-out photos, then copied here.
+# Usage: bash models/distill_defaults.sh [STYLE...]   (default: candy mosaic udnie)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${STYLECAM_SHARED:-../shared}"
 SAMPLES=/usr/share/doc/opencv-doc/examples/data
 WORK="${STYLECAM_DISTILL_WORK:-build/distill}"
 STEPS="${STYLECAM_DISTILL_STEPS:-16000}"
+TUNE_STEPS="${STYLECAM_TUNE_STEPS:-1400}"
+VGG="$SHARED/weights/vgg19-conv1_1-conv3_4.safetensors"
 STYLES=("$@")
 [ ${#STYLES[@]} -gt 0 ] || STYLES=(candy mosaic udnie)
 
-# Training data: 32 photos and 3 clips; fruits, baboon, butterfly and home are held out.
-mkdir -p "$WORK/data" "$WORK/held_out"
-for f in Blender_Suzanne1.jpg aero1.jpg aero3.jpg apple.jpg basketball1.png board.jpg \
-  building.jpg ela_original.jpg graf1.png graf3.png left01.jpg leuvenA.jpg leuvenB.jpg \
-  licenseplate_motion.jpg messi5.jpg orange.jpg pic1.png pic3.png right01.jpg rubberwhale1.png \
-  smarties.png squirrel_cls.jpg stuff.jpg text_defocus.jpg HappyFish.jpg aloeL.jpg \
-  chicky_512.png pic2.png pic4.png box_in_scene.png cards.png ellipses.jpg \
-  Megamind.avi tree.avi vtest.avi; do
-  ln -sf "$SAMPLES/$f" "$WORK/data/$f"
-done
-for f in fruits.jpg baboon.jpg butterfly.jpg home.jpg; do ln -sf "$SAMPLES/$f" "$WORK/held_out/$f"; done
+bash models/gather_photos.sh "$WORK/data" "$WORK/held_out"
 
 for style in "${STYLES[@]}"; do
   teacher="$SHARED/weights/styles/$style.safetensors"
+  start="models/$style.safetensors"
+  if [ ! -f "$start" ] || [ "${STYLECAM_DISTILL_FROM_SCRATCH:-0}" = 1 ]; then
+    build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$WORK/$style.pixel.safetensors" \
+      --arch fast --image-size 384 --batch 2 --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
+      --video-frames 60 --extra-scales 0.8 --checkpoint-every 500 --preview "$SAMPLES/fruits.jpg"
+    start="$WORK/$style.pixel.safetensors"
+  fi
   build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$WORK/$style.safetensors" \
-    --arch fast --image-size 384 --batch 2 --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
-    --video-frames 60 --extra-scales 0.8 --checkpoint-every 500 --preview "$SAMPLES/fruits.jpg"
+    --arch fast --init "$start" --image-size 256 --batch 2 --steps "$TUNE_STEPS" --lr 1e-3 --lr-end 5e-5 \
+    --pixel-weight 0 --lowpass-weight 20 --texture-weight 1 --noise-stability 100 --motion-stability 50 \
+    --vgg "$VGG" --video-frames 20 --extra-scales 0.8 --checkpoint-every 200 \
+    --preview "$SAMPLES/fruits.jpg" ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
   build/stylecam eval --model "$WORK/$style.safetensors" --reference "$teacher" \
     --input "$WORK/held_out" | tee "$WORK/$style.eval.txt"
   cp "$WORK/$style.safetensors" "models/$style.safetensors"

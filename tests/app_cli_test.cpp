@@ -94,21 +94,72 @@ TEST_F(Cli, StylizesAVideoKeepingFramesAndSize) {
     EXPECT_EQ(frames, 9);
 }
 
-TEST_F(Cli, EvalReportsPsnrAndSsimAgainstAReference) {
+TEST_F(Cli, EvalReportsTextureDetailLowpassPsnrAndSsimAgainstAReference) {
+    testing::write_tiny_vgg(dir_.path("vgg.safetensors"));
+    const std::string vgg = " --vgg " + quote(dir_.path("vgg.safetensors"));
     const auto same =
-        run_stylecam("eval -m " + model() + " -r " + model() + " -i " + quote(dir_.path()));
+        run_stylecam("eval -m " + model() + " -r " + model() + " -i " + quote(dir_.path()) + vgg);
     ASSERT_EQ(same.exit_code, 0) << same.err;
+    for (const char* column : {"TEXTURE", "DETAIL", "LOWPASS dB", "PSNR dB", "SSIM", "MODEL ms"})
+        EXPECT_NE(same.out.find(column), std::string::npos) << column << "\n" << same.out;
     EXPECT_NE(same.out.find("photo.png"), std::string::npos) << same.out;
     EXPECT_NE(same.out.find("MEAN            "), std::string::npos) << same.out;
-    EXPECT_NE(same.out.find("99.00   1.0000"), std::string::npos) << same.out;  // identical outputs
+    // Identical outputs: texture 0, detail 1, both PSNRs capped, SSIM 1.
+    EXPECT_NE(same.out.find("0.000    1.000       99.00      99.00   1.0000"), std::string::npos)
+        << same.out;
     torch::manual_seed(99);
     TransformerNet other(TransformerNetOptions().channels(4).residual_blocks(1));
     save_transformer_net(dir_.path("other.safetensors"), other);
     cv::imwrite(dir_.path("textured.png"), testing::smooth_noise(40, 48, 9));  // a flat photo
-    const auto differs = run_stylecam("eval -m " + quote(dir_.path("other.safetensors")) + " -r " +
-                                      model() + " -i " + quote(dir_.path("textured.png")));
+    const auto differs =
+        run_stylecam("eval -m " + quote(dir_.path("other.safetensors")) + " -r " + model() +
+                     " -i " + quote(dir_.path("textured.png")) + vgg + " --height 30");
     ASSERT_EQ(differs.exit_code, 0) << differs.err;
     EXPECT_EQ(differs.out.find("99.00"), std::string::npos) << differs.out;
+    EXPECT_EQ(differs.out.find("0.000    1.000"), std::string::npos) << differs.out;
+}
+
+TEST_F(Cli, EvalOfAVideoReportsWarpErrorsNextToTheInputs) {
+    // A textured pattern moving 2 px a frame to the right.
+    cv::Mat texture = testing::smooth_noise(60, 120, 4);
+    {
+        VideoWriter writer(dir_.path("moving.avi"), cv::Size(64, 48), 10.0);
+        for (int i = 0; i < 8; ++i) writer.write(texture(cv::Rect(40 - 2 * i, 6, 64, 48)));
+    }
+    const auto both = run_stylecam("eval -m " + model() + " -r " + model() + " -i " +
+                                   quote(dir_.path("moving.avi")) + " --frames 5 --size native");
+    ASSERT_EQ(both.exit_code, 0) << both.err;
+    EXPECT_NE(both.out.find("5 frames at 64x48;"), std::string::npos) << both.out;
+    for (const char* row : {"input (the floor)", "model tiny.safetensors",
+                            "reference tiny.safetensors", "WARP ERR", "/ INPUT"})
+        EXPECT_NE(both.out.find(row), std::string::npos) << row << "\n" << both.out;
+    // No reference needed for a video; frames resized to cover and cropped to --size.
+    const auto alone = run_stylecam("eval -m " + model() + " -i " + quote(dir_.path("moving.avi")) +
+                                    " --size 40x40");
+    ASSERT_EQ(alone.exit_code, 0) << alone.err;
+    EXPECT_NE(alone.out.find("8 frames at 40x40 (resized and centre-cropped from 64x48)"),
+              std::string::npos)
+        << alone.out;
+    EXPECT_EQ(alone.out.find("reference"), std::string::npos) << alone.out;
+}
+
+TEST_F(Cli, EvalErrorsAreOneLine) {
+    expect_clean_failure("eval -m " + model() + " -i " + quote(dir_.path("photo.png")),
+                         "--reference is needed for photos", dir_.path("none"));
+    expect_clean_failure("eval -m " + model() + " -r " + model() + " -i " +
+                             quote(dir_.path("photo.png")) + " --vgg " +
+                             quote(dir_.path("missing-vgg.safetensors")),
+                         "missing-vgg.safetensors", dir_.path("none"));
+    {
+        VideoWriter writer(dir_.path("still.avi"), cv::Size(32, 32), 10.0);
+        for (int i = 0; i < 3; ++i) writer.write(cv::Mat(32, 32, CV_8UC3, cv::Scalar(1, 2, 3)));
+    }
+    expect_clean_failure(
+        "eval -m " + model() + " -i " + quote(dir_.path("still.avi")) + " --size 40by30",
+        "--size: expected WIDTHxHEIGHT", dir_.path("none"));
+    testing::write_text(dir_.path("broken.mp4"), "not a video");
+    expect_clean_failure("eval -m " + model() + " -i " + quote(dir_.path("broken.mp4")),
+                         "broken.mp4", dir_.path("none"));
 }
 
 TEST_F(Cli, MissingInput) {

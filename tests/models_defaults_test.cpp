@@ -6,6 +6,7 @@
 #include "nets/model_file.h"
 #include "stylize/model_registry.h"
 #include "stylize/stylizer.h"
+#include "stylize/texture_metric.h"
 #include "test_support.h"
 
 #include <filesystem>
@@ -14,11 +15,19 @@
 namespace stylecam {
 namespace {
 
-/// PSNR (dB) of each committed student against its teacher on fruits.jpg (held out from
-/// training), full resolution, CPU fp32: the value measured when the model was made, minus 0.2 dB
-/// for arithmetic differences between machines.
-const std::map<std::string, double> kFruitsPsnrFloor = {
-    {"candy", 16.8}, {"mosaic", 15.7}, {"udnie", 21.0}};
+/// Each committed student against its teacher on fruits.jpg (held out from training), full
+/// resolution, CPU fp32, as `stylecam eval` measures it: the values measured when the model was
+/// made, with a margin for arithmetic differences between machines. PSNR is not among them: it
+/// rewards blur (a blurred teacher scores higher than the teacher with its input moved by 1 px).
+struct Fidelity {
+    double max_texture_distance;  ///< relative Gram distance (VGG19 relu1_1, relu2_1, relu3_1)
+    double min_detail_ratio;      ///< mean |Laplacian|, student / teacher
+    double min_lowpass_psnr;      ///< dB, both blurred with σ = 3 px
+};
+const std::map<std::string, Fidelity> kFruitsFloor = {
+    {"candy", {0.35, 0.39, 20.0}},   // measured 0.329, 0.419, 20.21 dB
+    {"mosaic", {0.66, 0.32, 22.1}},  // measured 0.642, 0.339, 22.37 dB
+    {"udnie", {0.43, 0.38, 23.5}}};  // measured 0.408, 0.405, 23.70 dB
 
 std::vector<ModelInfo> committed_models() {
     return list_models({{STYLECAM_PROJECT_MODELS_DIR, "project"}});
@@ -36,7 +45,7 @@ TEST(DefaultStyles, AreCommittedFastStudentsThatLoadByName) {
         EXPECT_EQ(loaded.metadata.at("style"), info.name);
         EXPECT_NE(loaded.metadata.at("source").find("distill"), std::string::npos);
         EXPECT_EQ(resolve_model(info.name, {{STYLECAM_PROJECT_MODELS_DIR, "project"}}), info.path);
-        EXPECT_EQ(kFruitsPsnrFloor.count(info.name), 1u) << "no fidelity floor for " << info.name;
+        EXPECT_EQ(kFruitsFloor.count(info.name), 1u) << "no fidelity floor for " << info.name;
     }
 }
 
@@ -44,6 +53,9 @@ TEST(DefaultStyles, StayCloseToTheirTeachersOnAHeldOutPhoto) {
     const auto photo_path = testing::sample_data("fruits.jpg");
     STYLECAM_REQUIRE_FILE(photo_path);
     const cv::Mat photo = read_picture(photo_path).bgr;
+    const auto vgg = testing::shared_dir() + "/weights/vgg19-conv1_1-conv3_4.safetensors";
+    STYLECAM_REQUIRE_FILE(vgg);
+    TextureMetric texture(vgg);
     StylizerOptions cpu;
     cpu.network.device = DeviceKind::Cpu;
     cpu.network.precision = Precision::Fp32;
@@ -51,9 +63,12 @@ TEST(DefaultStyles, StayCloseToTheirTeachersOnAHeldOutPhoto) {
         SCOPED_TRACE(info.name);
         const auto teacher = testing::style_weights(info.name);
         STYLECAM_REQUIRE_FILE(teacher);
-        const double value =
-            psnr(Stylizer(info.path, cpu).stylize(photo), Stylizer(teacher, cpu).stylize(photo));
-        EXPECT_GE(value, kFruitsPsnrFloor.at(info.name));
+        const cv::Mat ours = Stylizer(info.path, cpu).stylize(photo),
+                      theirs = Stylizer(teacher, cpu).stylize(photo);
+        const auto& floor = kFruitsFloor.at(info.name);
+        EXPECT_LE(texture.distance(ours, theirs), floor.max_texture_distance);
+        EXPECT_GE(detail_ratio(ours, theirs), floor.min_detail_ratio);
+        EXPECT_GE(lowpass_psnr(ours, theirs), floor.min_lowpass_psnr);
     }
 }
 

@@ -70,7 +70,7 @@ class Distill : public ::testing::Test {
         return options;
     }
     TrainingBatch batch(int64_t step) const {
-        return {data_->batch(step, 2), data_->aligned_batch(step, 2, targets_)};
+        return {data_->batch(step, 2), data_->aligned_batch(step, 2, targets_), {}};
     }
     static std::map<std::string, torch::Tensor> pixel_loss(const TrainingBatch& batch,
                                                            const torch::Tensor& output) {
