@@ -169,8 +169,11 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
     STYLECAM_CHECK(frames >= 2, params.input, ": needs at least 2 frames, read ", frames);
 
     std::printf("%s: %d frames at %dx%d", params.input.c_str(), frames, size.width, size.height);
+    const bool same_shape = static_cast<int64_t>(native.width) * size.height ==
+                            static_cast<int64_t>(native.height) * size.width;
     if (size != native)
-        std::printf(" (resized and centre-cropped from %dx%d)", native.width, native.height);
+        std::printf(" (%s from %dx%d)", same_shape ? "resized" : "resized and centre-cropped",
+                    native.width, native.height);
     std::printf("; DIS optical flow (medium) on the input, %.1f %% of pixels consistent\n",
                 100 * meter.reliable_fraction());
     const double floor = meter.mean(0);
