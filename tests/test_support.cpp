@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "nets/microast.h"
+#include "nets/state_dict.h"
 #include "nets/vgg19_features.h"
 
 #include <sys/wait.h>
@@ -90,6 +92,28 @@ SafeTensors tiny_vgg(const std::string& order, const std::string& range, const s
 void write_tiny_vgg(const std::string& path) {
     const auto contents = tiny_vgg();
     write_safetensors(path, contents.tensors, contents.metadata);
+}
+
+std::map<std::string, torch::Tensor> random_microast(int64_t channels, int seed) {
+    torch::manual_seed(seed);
+    MicroAst net(MicroAstOptions().channels(channels));
+    torch::NoGradGuard no_grad;
+    for (auto& item : net->named_parameters()) {
+        auto& p = item.value();
+        if (p.dim() == 4)
+            p.normal_(0, std::sqrt(2.0 / static_cast<double>(p.size(1) * p.size(2) * p.size(3))));
+        else
+            p.uniform_(-0.1, 0.1);
+    }
+    auto tensors = state_dict(*net);
+    tensors.at("decoder.dec3.10.conv_layer.weight").mul_(10);
+    tensors.at("decoder.dec3.10.conv_layer.bias").fill_(0.5);
+    return tensors;
+}
+
+void write_random_microast(const std::string& path, int64_t channels, int seed) {
+    write_safetensors(path, random_microast(channels, seed),
+                      {{"architecture", kMicroAstArchitecture}});
 }
 
 cv::Mat smooth_noise(int rows, int cols, int seed) {

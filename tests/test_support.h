@@ -52,6 +52,13 @@ SafeTensors tiny_vgg(const std::string& order = "BGR", const std::string& range 
 /// Writes `tiny_vgg()` to `path`.
 void write_tiny_vgg(const std::string& path);
 
+/// The tensors of a random MicroAST `channels` wide (He-initialised, so that its output varies
+/// with the painting and the photo by tens of levels instead of being flat), reproducible by
+/// `seed`; names as in the published file.
+std::map<std::string, torch::Tensor> random_microast(int64_t channels, int seed);
+/// Writes `random_microast()` to `path` with `architecture=microast` metadata.
+void write_random_microast(const std::string& path, int64_t channels = 4, int seed = 1);
+
 /// A smooth random CV_8UC3 image (uniform noise, Gaussian-blurred), reproducible by `seed`.
 cv::Mat smooth_noise(int rows, int cols, int seed);
 

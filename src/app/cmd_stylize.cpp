@@ -27,11 +27,14 @@ struct StylizeParams {
     double strength = 1.0;
     bool preserve_colors = false;
     int64_t max_frames = -1;
+    std::string style_image;  ///< a painting: arbitrary style transfer (MicroAST)
+    std::string style_mix;    ///< "a.jpg:0.7,b.jpg:0.3"
+    int style_size = 512;
 };
 
 std::string default_model(const std::vector<ModelFolder>& folders) {
     for (const auto& model : list_models(folders))
-        if (model.valid) return model.path;
+        if (model.valid && !model.arbitrary) return model.path;
     STYLECAM_FAIL(
         "no --model given and no model found (looked in --models, $STYLECAM_MODELS and "
         "the project's models/)");
@@ -40,18 +43,28 @@ std::string default_model(const std::vector<ModelFolder>& folders) {
 int run_stylize(const StylizeParams& params) {
     const auto& interrupted = install_interrupt_handler();
     const auto folders = model_search_path(params.model_folders);
-    const std::string model_path =
-        params.model.empty() ? default_model(folders) : resolve_model(params.model, folders);
+    StylizerOptions options;
+    STYLECAM_CHECK(params.style_image.empty() || params.style_mix.empty(),
+                   "--style-image and --style-mix: give one of them");
+    if (!params.style_image.empty())
+        options.painting.parts = {PaintingPart{params.style_image, 1, cv::Mat()}};
+    if (!params.style_mix.empty()) options.painting.parts = parse_style_mix(params.style_mix);
+    options.painting.style_size = params.style_size;
+    const bool painting = !options.painting.empty();
+    const std::string model_path = painting ? find_microast_weights(params.model, folders)
+                                   : params.model.empty() ? default_model(folders)
+                                                          : resolve_model(params.model, folders);
     const InputKind kind = classify_input(params.input);
 
-    StylizerOptions options;
     options.network = apply_compute_options(params.compute);
     options.scale = params.scale;
     options.strength = params.strength;
     options.preserve_colors = params.preserve_colors;
     validate(options);
     Stylizer stylizer(model_path, options);
-    spdlog::info("model {} on {}", model_path, stylizer.describe());
+    for (const auto& note : stylizer.notes()) spdlog::warn("{}", note);
+    spdlog::info("model {} on {}{}", model_path, stylizer.describe(),
+                 painting ? ", painting " + options.painting.name() : "");
 
     const auto start = std::chrono::steady_clock::now();
     const auto seconds = [&] {
@@ -118,8 +131,19 @@ Command add_stylize_command(CLI::App& app) {
         ->check(CLI::Range(0.01, 4.0));
     command
         ->add_option("--strength", params->strength,
-                     "0..1: blend of the stylized image with the original")
+                     "0..1: blend of the stylized image with the original; with a painting, "
+                     "how much of its style in feature space (0: the photo's own style)")
         ->check(CLI::Range(0.0, 1.0));
+    command->add_option("--style-image", params->style_image,
+                        "Any painting as the style (arbitrary style transfer with MicroAST "
+                        "weights: --model, $STYLECAM_MICROAST or a models folder)");
+    command->add_option("--style-mix", params->style_mix,
+                        "Several paintings mixed in feature space: a.jpg:0.7,b.jpg:0.3");
+    command
+        ->add_option("--style-size", params->style_size,
+                     "The painting's shorter side in pixels before encoding: sets the stroke "
+                     "scale (0: as it is)")
+        ->check(CLI::Range(0, 4096));
     command->add_flag("--preserve-colors", params->preserve_colors,
                       "Keep the input's colours: stylized luminance, original chroma");
     command->add_option("--max-frames", params->max_frames,

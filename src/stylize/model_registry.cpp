@@ -4,6 +4,7 @@
 #include "core/file_util.h"
 #include "core/safetensors.h"
 #include "core/text.h"
+#include "nets/microast.h"
 #include "nets/model_file.h"
 
 #include <stylecam_build_paths.h>
@@ -20,6 +21,23 @@ namespace {
 
 const char* kModelExtensions[] = {".safetensors", ".onnx"};
 
+std::string describe_architecture(const SafeTensorsHeader& header, const std::string& path) {
+    std::ostringstream arch;
+    if (is_microast(header)) {
+        arch << kMicroAstArchitecture << " (" << microast_options_from(header, path).channels()
+             << "ch; any painting: --style-image)";
+        return arch.str();
+    }
+    const auto options = transformer_options_from(header, path);
+    arch << kJohnsonArchitecture << " (" << options.channels() << "ch, "
+         << options.residual_blocks() << " res";
+    if (options.outer_kernel() != 9)
+        arch << ", " << options.outer_kernel() << "x" << options.outer_kernel();
+    if (options.pixel_shuffle() > 1) arch << ", shuffle " << options.pixel_shuffle();
+    arch << ")";
+    return arch.str();
+}
+
 ModelInfo describe_model(const fs::path& file, const std::string& origin) {
     ModelInfo info;
     info.name = file.stem().string();
@@ -33,15 +51,8 @@ ModelInfo describe_model(const fs::path& file, const std::string& origin) {
     }
     try {
         const auto header = read_safetensors_header(info.path);
-        const auto options = transformer_options_from(header, info.path);
-        std::ostringstream arch;
-        arch << kJohnsonArchitecture << " (" << options.channels() << "ch, "
-             << options.residual_blocks() << " res";
-        if (options.outer_kernel() != 9)
-            arch << ", " << options.outer_kernel() << "x" << options.outer_kernel();
-        if (options.pixel_shuffle() > 1) arch << ", shuffle " << options.pixel_shuffle();
-        arch << ")";
-        info.architecture = arch.str();
+        info.architecture = describe_architecture(header, info.path);
+        info.arbitrary = is_microast(header);
         int64_t parameters = 0;
         for (const auto& [name, tensor] : header.tensors) {
             int64_t count = 1;
@@ -106,6 +117,18 @@ std::string find_vgg_weights(const std::string& explicit_path,
     STYLECAM_FAIL(
         "no VGG19 weights: pass --vgg FILE or set STYLECAM_VGG (the README says where "
         "to get them)");
+}
+
+std::string find_microast_weights(const std::string& explicit_path,
+                                  const std::vector<ModelFolder>& folders) {
+    if (!explicit_path.empty()) return resolve_model(explicit_path, folders);
+    if (const char* env = std::getenv("STYLECAM_MICROAST")) return env;
+    for (const auto& model : list_models(folders))
+        if (model.valid && model.arbitrary) return model.path;
+    STYLECAM_FAIL(
+        "no MicroAST weights for --style-image: pass --model FILE, set STYLECAM_MICROAST, or put "
+        "microast.safetensors in a models folder (the README says how to convert the published "
+        "checkpoints)");
 }
 
 std::vector<ModelInfo> list_models(const std::vector<ModelFolder>& folders) {

@@ -24,6 +24,7 @@ struct ModelInfo {
     uint64_t size_bytes = 0;
     int64_t parameters = -1;  ///< -1 when unknown (ONNX, invalid)
     bool valid = true;
+    bool arbitrary = false;  ///< an arbitrary-style network (MicroAST): takes a painting
 };
 
 /// The search path: `extra` folders (from --models), STYLECAM_MODELS, the project's models/.
@@ -38,6 +39,12 @@ std::string resolve_model(const std::string& model, const std::vector<ModelFolde
 /// first `vgg19*.safetensors` in `folders`. Throws `Error` saying how to provide them.
 std::string find_vgg_weights(const std::string& explicit_path,
                              const std::vector<ModelFolder>& folders);
+
+/// MicroAST weights for `--style-image`: `explicit_path` when given (a file, or a name looked up
+/// like --model), else $STYLECAM_MICROAST, else the first arbitrary-style model in `folders`.
+/// Throws `Error` saying how to provide them.
+std::string find_microast_weights(const std::string& explicit_path,
+                                  const std::vector<ModelFolder>& folders);
 
 /// Every model in `folders` (reading headers only), in search order, duplicates marked as
 /// shadowed by giving them `origin` + " (shadowed)".

@@ -3,11 +3,13 @@
 /// An instance is owned and called by one thread at a time.
 
 #include "core/device.h"
+#include "stylize/painting.h"
 
 #include <opencv2/core.hpp>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace stylecam {
 
@@ -26,10 +28,23 @@ class StyleNetwork {
     virtual int size_multiple() const { return 4; }
     /// "torch cpu (2 threads) fp32", "opencv-dnn cpu" — for logs and the UI.
     virtual std::string describe() const = 0;
+
+    /// Arbitrary-style networks (MicroAST) take their style from paintings; trained styles have
+    /// theirs in the weights.
+    virtual bool is_arbitrary() const { return false; }
+    /// Sets the painting(s) to transfer (arbitrary networks only; others throw `Error`).
+    /// Returns notes for the log (a huge painting was resized). Throws `Error("<file>: ...")`.
+    virtual std::vector<std::string> set_style(const PaintingStyle& style);
+    /// True when the network applies the strength itself (in feature space) instead of the
+    /// Stylizer blending its output with the original.
+    virtual bool applies_strength() const { return false; }
+    /// 0..1, for networks that apply it (see `applies_strength`).
+    virtual void set_strength(double /*strength*/) {}
 };
 
-/// Opens a model file: `.onnx` through OpenCV DNN (CPU, fp32), anything else as a safetensors
-/// transformer net through LibTorch. Throws `Error("<path>: ...")`.
+/// Opens a model file: `.onnx` through OpenCV DNN (CPU, fp32), a safetensors file whose metadata
+/// says `architecture=microast` as the arbitrary-style network (set_style before run), anything
+/// else as a safetensors transformer net through LibTorch. Throws `Error("<path>: ...")`.
 std::unique_ptr<StyleNetwork> open_style_network(const std::string& path,
                                                  const NetworkOptions& options);
 

@@ -39,12 +39,26 @@ Stylizer::Stylizer(const std::string& model_path, const StylizerOptions& options
     : model_path_(model_path), options_(options) {
     validate(options_);
     network_ = open_style_network(model_path, options.network);
+    if (!options_.painting.empty())
+        notes_ = network_->set_style(options_.painting);
+    else
+        STYLECAM_CHECK(!network_->is_arbitrary(), model_path,
+                       ": an arbitrary-style network needs a painting (--style-image)");
+    if (network_->applies_strength()) network_->set_strength(options_.strength);
+}
+
+void Stylizer::set_painting(const PaintingStyle& painting) {
+    STYLECAM_CHECK(!painting.empty(), "no painting given");
+    const auto notes = network_->set_style(painting);
+    notes_.insert(notes_.end(), notes.begin(), notes.end());
+    options_.painting = painting;
 }
 
 void Stylizer::set_strength(double strength) {
     StylizerOptions next = options_;
     next.strength = strength;
     validate(next);
+    if (network_->applies_strength()) network_->set_strength(strength);
     options_ = next;
 }
 
@@ -58,7 +72,8 @@ void Stylizer::set_scale(double scale) {
 cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
     STYLECAM_CHECK(bgr8.type() == CV_8UC3 && !bgr8.empty(),
                    "Stylizer: expected a non-empty 8-bit BGR image");
-    if (options_.strength <= 0) return bgr8.clone();
+    const bool blend_strength = !network_->applies_strength();
+    if (blend_strength && options_.strength <= 0) return bgr8.clone();
 
     cv::Mat input = bgr8;
     if (options_.scale != 1.0) {
@@ -80,7 +95,7 @@ cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
         stylized = stylized.clone();  // own the pixels, drop the padding
     }
     if (options_.preserve_colors) stylized = preserve_colors(stylized, bgr8);
-    return blend(stylized, bgr8, options_.strength);
+    return blend_strength ? blend(stylized, bgr8, options_.strength) : stylized;
 }
 
 }  // namespace stylecam

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace stylecam {
 
@@ -18,10 +19,14 @@ struct StylizerOptions {
     NetworkOptions network;
     /// Run the network at scale × the input's resolution, then resize back (speed/quality knob).
     double scale = 1.0;
-    /// 0..1: 1 = fully stylized, 0 = the original.
+    /// 0..1: 1 = fully stylized, 0 = the original (a blend of the two). Arbitrary-style networks
+    /// apply it in feature space instead: 0 = the frame in its own style, redrawn by the network.
     double strength = 1.0;
     /// Keep the original's colours (luminance from the stylized image, chroma from the input).
     bool preserve_colors = false;
+    /// The painting(s) for an arbitrary-style network (MicroAST weights); empty for trained
+    /// styles. Part of the options so that a copy of the options makes the same stylizer.
+    PaintingStyle painting;
 };
 
 /// Throws `Error` naming the option when scale is not in (0, 4] or strength not in [0, 1].
@@ -33,7 +38,9 @@ cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side);
 
 class Stylizer {
   public:
-    /// Opens the model file (safetensors or .onnx). Throws `Error("<path>: ...")`.
+    /// Opens the model file (safetensors or .onnx) and, for an arbitrary-style network, encodes
+    /// `options.painting` (required then; refused for trained styles). Throws
+    /// `Error("<path>: ...")`.
     Stylizer(const std::string& model_path, const StylizerOptions& options);
 
     /// CV_8UC3 BGR of any size ≥ 1×1 → CV_8UC3 BGR of exactly the same size.
@@ -43,6 +50,11 @@ class Stylizer {
     void set_strength(double strength);
     void set_scale(double scale);
     void set_preserve_colors(bool preserve) { options_.preserve_colors = preserve; }
+    /// Switches an arbitrary-style network to other paintings (codes are cached per painting and
+    /// size). Throws `Error("<file>: ...")` and keeps the current style on failure.
+    void set_painting(const PaintingStyle& painting);
+    /// One line per note from encoding paintings (e.g. a huge painting was resized), oldest first.
+    const std::vector<std::string>& notes() const { return notes_; }
     const std::string& model_path() const { return model_path_; }
     std::string describe() const { return network_->describe(); }
 
@@ -50,6 +62,7 @@ class Stylizer {
     std::string model_path_;
     StylizerOptions options_;
     std::unique_ptr<StyleNetwork> network_;
+    std::vector<std::string> notes_;
 };
 
 }  // namespace stylecam
