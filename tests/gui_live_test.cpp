@@ -3,6 +3,7 @@
 
 #include "gui/view_layout.h"
 #include "nets/model_file.h"
+#include "stylize/stylizer.h"
 #include "test_support.h"
 #include "video/video_file.h"
 
@@ -190,6 +191,58 @@ TEST_F(LiveWindow, AnUnreadableImageIsAMessageNotACrash) {
                        quote(dir_.path("notes.jpg")) + " --exit-when-done --frames 30");
     EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
     EXPECT_NE(result.err.find("notes.jpg: cannot decode image"), std::string::npos) << result.err;
+}
+
+/// Any painting, live: a painting dropped on the window (scripted) becomes the style, then a
+/// key press (scripted) goes back to the trained style; the recording runs across both switches.
+TEST_F(LiveWindow, ADroppedPaintingBecomesTheStyleAndBackWhileRecording) {
+    const auto candy = testing::style_weights("candy");
+    const auto microast = testing::shared_dir() + "/weights/microast.safetensors";
+    const auto udnie = testing::shared_dir() + "/paintings/udnie.jpg";
+    STYLECAM_REQUIRE_FILE(candy);
+    STYLECAM_REQUIRE_FILE(microast);
+    STYLECAM_REQUIRE_FILE(udnie);
+    const auto video = dir_.path("switch.mp4");
+    const auto result = run_under_xvfb(
+        "$STYLECAM live --input " + quote(clip_) + " --style " + quote(candy) + " --microast " +
+        quote(microast) + " --device cpu --scale 0.5 --no-auto-scale --frames 420 --record " +
+        quote(video) + " --ui-script \"60:drop=" + udnie + ";300:style=0\"");
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+
+    // What each style does to a frame of the clip, offline: its mean colour.
+    VideoReader clip(clip_);
+    cv::Mat first;
+    ASSERT_TRUE(clip.read(first));
+    const auto mean_colour = [](const cv::Mat& image) { return cv::mean(image); };
+    StylizerOptions options;
+    options.network = {DeviceKind::Cpu, Precision::Auto};
+    options.scale = 0.5;
+    const auto trained = mean_colour(Stylizer(candy, options).stylize(first));
+    options.painting = {parse_style_mix(udnie), 512};
+    const auto painted = mean_colour(Stylizer(microast, options).stylize(first));
+    const auto distance = [](const cv::Scalar& a, const cv::Scalar& b) {
+        return std::abs(a[0] - b[0]) + std::abs(a[1] - b[1]) + std::abs(a[2] - b[2]);
+    };
+    ASSERT_GT(distance(trained, painted), 30.0) << "the two styles look alike";
+
+    // The recording: candy, then the painting, then candy again, with no gap.
+    const auto frames = read_frames(video);
+    const auto stylized_at = result.out.find("stylized ");
+    ASSERT_NE(stylized_at, std::string::npos) << result.out;
+    EXPECT_EQ(static_cast<int>(frames.size()), std::atoi(result.out.c_str() + stylized_at + 9));
+    std::string sequence;  // 'T' trained, 'P' painting, one letter per run of frames
+    std::vector<int> runs;
+    for (const auto& frame : frames) {
+        const auto colour = mean_colour(frame);
+        const char kind = distance(colour, trained) < distance(colour, painted) ? 'T' : 'P';
+        if (sequence.empty() || sequence.back() != kind) {
+            sequence += kind;
+            runs.push_back(0);
+        }
+        ++runs.back();
+    }
+    EXPECT_EQ(sequence, "TPT") << result.out;
+    for (int run : runs) EXPECT_GE(run, 2) << sequence;
 }
 
 }  // namespace

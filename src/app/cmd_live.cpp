@@ -43,6 +43,10 @@ struct LiveParams {
     std::string optimize_content, optimize_style;
     int optimize_iterations = -1, optimize_size = -1;
     bool exit_when_done = false;
+    std::string style_image;  ///< start with this painting (MicroAST)
+    int style_size = 512;
+    std::string microast;  ///< MicroAST weights for paintings
+    std::string ui_script;
 };
 
 constexpr const char* kSampleClip = "vtest.avi";
@@ -66,8 +70,8 @@ std::vector<StyleEntry> find_styles(const LiveParams& params, int* selected) {
     const auto folders = model_search_path(params.model_folders);
     std::vector<StyleEntry> styles;
     for (const auto& model : list_models(folders))
-        if (model.valid && model.origin.find("shadowed") == std::string::npos)
-            styles.push_back({model.name, model.path});
+        if (model.valid && !model.arbitrary && model.origin.find("shadowed") == std::string::npos)
+            styles.push_back({model.name, model.path, {}});
     *selected = 0;
     if (!params.style.empty()) {
         const std::string path = resolve_model(params.style, folders);
@@ -75,7 +79,7 @@ std::vector<StyleEntry> find_styles(const LiveParams& params, int* selected) {
             return entry.path == path;
         });
         if (found == styles.end()) {
-            styles.insert(styles.begin(), {std::filesystem::path(path).stem().string(), path});
+            styles.insert(styles.begin(), {std::filesystem::path(path).stem().string(), path, {}});
         } else {
             *selected = static_cast<int>(found - styles.begin());
         }
@@ -119,6 +123,21 @@ int run_live(const LiveParams& params) {
     const auto& interrupted = install_interrupt_handler();
     LiveSettings settings;
     settings.styles = find_styles(params, &settings.style);
+    // MicroAST weights for "Any painting": required with --style-image, optional otherwise.
+    std::string microast;
+    try {
+        microast = find_microast_weights(params.microast, model_search_path(params.model_folders));
+    } catch (const Error& error) {
+        if (!params.style_image.empty() || !params.microast.empty()) throw;
+        spdlog::info("any painting: unavailable ({})", error.what());
+    }
+    if (!params.style_image.empty()) {
+        StyleEntry painting{std::filesystem::path(params.style_image).stem().string(),
+                            microast,
+                            {{PaintingPart{params.style_image, 1, cv::Mat()}}, params.style_size}};
+        settings.styles.insert(settings.styles.begin(), painting);
+        settings.style = 0;
+    }
     settings.stylizer.network = apply_compute_options(params.compute);
     settings.stylizer.scale = params.scale;
     settings.auto_scale = params.auto_scale;
@@ -127,9 +146,12 @@ int run_live(const LiveParams& params) {
     settings.stylizer.preserve_colors = params.preserve_colors;
     validate(settings.stylizer);
     // Load the first style now: a broken model is reported before a window opens.
-    Stylizer probe(settings.styles[static_cast<size_t>(settings.style)].path, settings.stylizer);
-    spdlog::info("style {} on {}", settings.styles[static_cast<size_t>(settings.style)].name,
-                 probe.describe());
+    const auto& first = settings.styles[static_cast<size_t>(settings.style)];
+    StylizerOptions probe_options = settings.stylizer;
+    probe_options.painting = first.painting;
+    Stylizer probe(first.path, probe_options);
+    for (const auto& note : probe.notes()) spdlog::warn("{}", note);
+    spdlog::info("style {} on {}", first.name, probe.describe());
 
     LiveAppOptions app;
     app.shader_dir = shader_dir(params.shaders);
@@ -151,6 +173,12 @@ int run_live(const LiveParams& params) {
     app.optimize_iterations = params.optimize_iterations;
     app.optimize_size = params.optimize_size;
     app.exit_when_done = params.exit_when_done;
+    app.microast_path = microast;
+    app.style_size = params.style_size;
+    if (!params.style_image.empty())
+        app.painting_folder = std::filesystem::path(params.style_image).parent_path().string();
+    if (app.painting_folder.empty()) app.painting_folder = ".";
+    app.script = parse_ui_script(params.ui_script);
     STYLECAM_CHECK(params.optimize_content.empty() == params.optimize_style.empty(),
                    "--optimize-content and --optimize-style go together");
     app.style = settings.style;
@@ -218,8 +246,24 @@ Command add_live_command(CLI::App& app) {
         ->add_option("--target-fps", params->target_fps,
                      "Rate auto scale holds (0: the source's rate, at most 30)")
         ->check(CLI::NonNegativeNumber);
-    command->add_option("--strength", params->strength, "0..1 blend with the original")
+    command
+        ->add_option("--strength", params->strength,
+                     "0..1 blend with the original; for a painting, how much of its style in "
+                     "feature space")
         ->check(CLI::Range(0.0, 1.0));
+    command->add_option("--style-image", params->style_image,
+                        "Start with this painting as the style (arbitrary style, MicroAST)");
+    command
+        ->add_option("--style-size", params->style_size,
+                     "Paintings' shorter side in pixels before encoding (stroke scale; 0: as "
+                     "they are)")
+        ->check(CLI::Range(0, 4096));
+    command->add_option("--microast", params->microast,
+                        "MicroAST weights for paintings (default: $STYLECAM_MICROAST, then the "
+                        "model folders)");
+    command->add_option("--ui-script", params->ui_script,
+                        "For scripts and tests: UI events by displayed frame, e.g. "
+                        "'20:drop=painting.jpg;40:style=0'");
     command->add_flag("--preserve-colors", params->preserve_colors, "Keep the original colours");
     command->add_option("--record", params->record,
                         "Start recording the stylized stream to this file at once");

@@ -1,9 +1,11 @@
 #include "gui/live_app.h"
 
 #include "core/error.h"
+#include "core/text.h"
 #include "gui/gl_objects.h"
 #include "gui/live_panels.h"
 #include "gui/optimize_mode.h"
+#include "gui/painting_section.h"
 #include "gui/video_view.h"
 #include "gui/window.h"
 #include "image/picture.h"
@@ -12,6 +14,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace stylecam {
@@ -91,6 +94,35 @@ class ActionHandler {
 
 }  // namespace
 
+std::vector<ScriptedEvent> parse_ui_script(const std::string& text) {
+    std::vector<ScriptedEvent> events;
+    for (const auto& item : split(text, ';')) {
+        const auto colon = item.find(':'), equals = item.find('=');
+        STYLECAM_CHECK(colon != std::string::npos && equals != std::string::npos && colon < equals,
+                       "--ui-script: '", item, "' is not FRAME:drop=FILE or FRAME:style=INDEX");
+        ScriptedEvent event;
+        event.frame = static_cast<int64_t>(
+            parse_number(item.substr(0, colon), "--ui-script: '" + item + "': bad frame count"));
+        const std::string action = item.substr(colon + 1, equals - colon - 1);
+        const std::string value = item.substr(equals + 1);
+        if (action == "drop") {
+            event.kind = ScriptedEvent::Kind::Drop;
+            event.path = value;
+        } else if (action == "style") {
+            event.kind = ScriptedEvent::Kind::Style;
+            event.style = static_cast<int>(
+                parse_number(value, "--ui-script: '" + item + "': bad style index"));
+        } else {
+            STYLECAM_FAIL("--ui-script: unknown action '", action, "' (drop or style)");
+        }
+        events.push_back(event);
+    }
+    std::stable_sort(
+        events.begin(), events.end(),
+        [](const ScriptedEvent& a, const ScriptedEvent& b) { return a.frame < b.frame; });
+    return events;
+}
+
 LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& options,
                             const std::atomic<bool>& interrupted) {
     struct StopOnExit {
@@ -102,6 +134,9 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
     VideoView view(options.shader_dir);
     GlTexture original, stylized;
     std::vector<GlTexture> thumbnails(pipeline.styles().size());
+    PaintingSection paintings(options.microast_path, options.style_size, options.painting_folder);
+    size_t next_event = 0;
+    bool optimize_tab_shown = false;
     uint64_t thumbnails_version = 0;
     LiveUiState state = initial_state(options);
     ActionHandler handler(pipeline, window, options);
@@ -141,6 +176,8 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
                     .count();
             latency_ms = latency_ms == 0 ? latency : 0.8 * latency_ms + 0.2 * latency;
         }
+        const auto styles = pipeline.styles();
+        if (thumbnails.size() < styles.size()) thumbnails.resize(styles.size());
         uint64_t version = 0;
         auto images = pipeline.thumbnails(&version);
         if (version != thumbnails_version) {
@@ -155,22 +192,47 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         window.framebuffer_size(&fb_width, &fb_height);
         const ViewRect area{kPanelWidth, 0, fb_width - kPanelWidth, static_cast<float>(fb_height)};
 
-        const auto dropped = window.take_dropped_files();
+        auto dropped = window.take_dropped_files();
+        int scripted_style = -1;
+        for (; next_event < options.script.size() &&
+               options.script[next_event].frame <= summary.displayed;
+             ++next_event) {
+            const auto& event = options.script[next_event];
+            if (event.kind == ScriptedEvent::Kind::Drop)
+                dropped.push_back(event.path);
+            else
+                scripted_style = event.style;
+        }
+        // A dropped image is a painting while the Live tab shows (and MicroAST is there);
+        // otherwise it goes to the optimization, as before.
+        std::optional<StyleEntry> painting;
         if (!dropped.empty()) {
-            optimize.dropped(dropped);
-            select_optimize = true;
+            if (!optimize_tab_shown) painting = paintings.dropped(dropped);
+            if (!painting) {
+                optimize.dropped(dropped);
+                select_optimize = true;
+            }
         }
         LiveUiActions actions = draw_live_panel(
-            state, stats, pipeline.styles(), thumbnails, cuda_available(), kPanelWidth,
+            state, stats, styles, thumbnails, cuda_available(), kPanelWidth,
             static_cast<float>(fb_height), display_rate.rate(), latency_ms,
-            [&] { optimize.draw_panel(last_original); }, select_optimize);
+            [&] { optimize.draw_panel(last_original); }, select_optimize,
+            [&] {
+                if (auto chosen = paintings.draw(last_original)) painting = std::move(chosen);
+            });
         select_optimize = false;
+        optimize_tab_shown = actions.optimize_tab;
+        if (scripted_style >= 0) actions.select_style = scripted_style;
+        if (painting) {
+            pipeline.send(LiveCommand::add_style(*painting));
+            state.message = "painting " + painting->name + " joins the styles";
+        }
         // The optimization and live stylization share the CPU: pause the live network meanwhile.
         if (optimize.busy() != live_paused) {
             live_paused = optimize.busy();
             pipeline.send(LiveCommand::set_paused(live_paused));
         }
-        actions.merge(read_shortcuts(static_cast<int>(pipeline.styles().size())));
+        actions.merge(read_shortcuts(static_cast<int>(styles.size())));
         if (actions.optimize_tab) optimize.draw_view(area);
         if (!actions.optimize_tab && state.mode == ViewMode::Wipe && !original.empty())
             draw_wipe_divider(state, layout_views(area, original.size(), ViewMode::Wipe).stylized);

@@ -8,8 +8,22 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 namespace stylecam {
+
+/// A user action played by a script at a displayed-frame count (for tests and demos).
+struct ScriptedEvent {
+    enum class Kind { Drop, Style };
+    int64_t frame = 0;  ///< after this many displayed frames
+    Kind kind = Kind::Drop;
+    std::string path;  ///< Drop: the file dropped on the window
+    int style = 0;     ///< Style: the index selected (as keys 1-9 do, from 0)
+};
+
+/// "20:drop=painting.jpg;40:style=0" → events in frame order. Throws `Error` naming the bad
+/// part.
+std::vector<ScriptedEvent> parse_ui_script(const std::string& text);
 
 struct LiveAppOptions {
     std::string shader_dir;            ///< holds video.vert and video.frag
@@ -31,6 +45,12 @@ struct LiveAppOptions {
     StylizerOptions stylizer;
     int style = 0;
     bool auto_scale = true;
+    /// "Any painting": MicroAST weights (empty: the section says how to get them), the
+    /// paintings' encoding size (PaintingStyle::style_size) and the browser's first folder.
+    std::string microast_path;
+    int style_size = 512;
+    std::string painting_folder = ".";
+    std::vector<ScriptedEvent> script;  ///< played in order while frames are displayed
 };
 
 struct LiveAppSummary {

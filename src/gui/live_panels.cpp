@@ -17,7 +17,8 @@ ImTextureID texture_id(const GlTexture& texture) {
 
 void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& stats,
                    const std::vector<StyleEntry>& styles, const std::vector<GlTexture>& thumbnails,
-                   bool cuda, float width, double display_fps, double latency_ms);
+                   bool cuda, float width, double display_fps, double latency_ms,
+                   const std::function<void()>& painting_section);
 
 }  // namespace
 
@@ -39,7 +40,8 @@ LiveUiActions draw_live_panel(LiveUiState& state, const LiveStats& stats,
                               const std::vector<StyleEntry>& styles,
                               const std::vector<GlTexture>& thumbnails, bool cuda, float width,
                               float height, double display_fps, double latency_ms,
-                              const std::function<void()>& optimize_tab, bool select_optimize) {
+                              const std::function<void()>& optimize_tab, bool select_optimize,
+                              const std::function<void()>& painting_section) {
     LiveUiActions actions;
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(width, height));
@@ -48,7 +50,7 @@ LiveUiActions draw_live_panel(LiveUiState& state, const LiveStats& stats,
     ImGui::BeginTabBar("modes");
     if (ImGui::BeginTabItem("Live")) {
         draw_live_tab(actions, state, stats, styles, thumbnails, cuda, width, display_fps,
-                      latency_ms);
+                      latency_ms, painting_section);
         ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Optimize", nullptr,
@@ -66,7 +68,8 @@ namespace {
 
 void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& stats,
                    const std::vector<StyleEntry>& styles, const std::vector<GlTexture>& thumbnails,
-                   bool cuda, float width, double display_fps, double latency_ms) {
+                   bool cuda, float width, double display_fps, double latency_ms,
+                   const std::function<void()>& painting_section) {
     ImGui::TextDisabled("Style (keys 1-9)");
     constexpr size_t kPerRow = 3;
     const float thumb_w = (width - 24 - 12 * kPerRow) / kPerRow;
@@ -92,6 +95,10 @@ void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& 
         ImGui::EndGroup();
         ImGui::PopID();
         if (i % kPerRow != kPerRow - 1 && i + 1 < styles.size()) ImGui::SameLine();
+    }
+    if (painting_section) {
+        ImGui::Separator();
+        painting_section();
     }
 
     ImGui::Separator();

@@ -45,13 +45,15 @@ struct LiveUiActions {
 };
 
 /// The side panel at the window's left edge, `width` pixels wide and `height` tall, with two
-/// tabs: Live (styles with thumbnails, controls, recording, stats) and Optimize (drawn by
-/// `optimize_tab`). `select_optimize` switches to the Optimize tab in this frame.
+/// tabs: Live (styles with thumbnails, the "Any painting" section drawn by `painting_section`,
+/// controls, recording, stats) and Optimize (drawn by `optimize_tab`). `select_optimize`
+/// switches to the Optimize tab in this frame.
 LiveUiActions draw_live_panel(LiveUiState& state, const LiveStats& stats,
                               const std::vector<StyleEntry>& styles,
                               const std::vector<GlTexture>& thumbnails, bool cuda, float width,
                               float height, double display_fps, double latency_ms,
-                              const std::function<void()>& optimize_tab, bool select_optimize);
+                              const std::function<void()>& optimize_tab, bool select_optimize,
+                              const std::function<void()>& painting_section = {});
 
 /// Keyboard shortcuts (ignored while a text field has focus): 1–9 style, R record, S snapshot,
 /// F full screen, Esc quit.

@@ -66,6 +66,11 @@ LiveStats LivePipeline::stats() const {
     return copy;
 }
 
+std::vector<StyleEntry> LivePipeline::styles() const {
+    std::lock_guard<std::mutex> lock(styles_mutex_);
+    return settings_.styles;
+}
+
 std::vector<cv::Mat> LivePipeline::thumbnails(uint64_t* version) const {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     if (version) *version = thumbnails_version_;
@@ -135,8 +140,10 @@ void LivePipeline::capture_loop() {
 Stylizer& LivePipeline::stylizer_for(int style) {
     auto& slot = stylizers_.at(static_cast<size_t>(style));
     if (!slot) {
-        slot = std::make_unique<Stylizer>(settings_.styles[static_cast<size_t>(style)].path,
-                                          settings_.stylizer);
+        const auto& entry = settings_.styles[static_cast<size_t>(style)];
+        StylizerOptions options = settings_.stylizer;
+        options.painting = entry.painting;
+        slot = std::make_unique<Stylizer>(entry.path, options);
     }
     return *slot;
 }
@@ -170,8 +177,10 @@ void LivePipeline::apply(const LiveCommand& command) {
             // Build the new current stylizer first: a failure (e.g. no CUDA) keeps the old ones.
             StylizerOptions next = options;
             next.network = command.network;
-            auto replacement = std::make_unique<Stylizer>(
-                settings_.styles[static_cast<size_t>(settings_.style)].path, next);
+            const auto& current = settings_.styles[static_cast<size_t>(settings_.style)];
+            StylizerOptions with_painting = next;
+            with_painting.painting = current.painting;
+            auto replacement = std::make_unique<Stylizer>(current.path, with_painting);
             options = next;
             for (auto& stylizer : stylizers_) stylizer.reset();
             stylizers_[static_cast<size_t>(settings_.style)] = std::move(replacement);
@@ -188,6 +197,9 @@ void LivePipeline::apply(const LiveCommand& command) {
             break;
         case Kind::SetPaused:
             paused_ = command.flag;
+            break;
+        case Kind::AddStyle:
+            add_style(command.style);
             break;
     }
     for (auto& stylizer : stylizers_) {
@@ -209,6 +221,32 @@ void LivePipeline::apply(const LiveCommand& command) {
     }
 }
 
+void LivePipeline::add_style(const StyleEntry& entry) {
+    // Load first (a painting's code is computed here): a bad painting keeps the current style.
+    StylizerOptions options = settings_.stylizer;
+    options.painting = entry.painting;
+    auto stylizer = std::make_unique<Stylizer>(entry.path, options);
+    cv::Mat thumbnail;
+    if (!entry.painting.empty()) {
+        const auto& part = entry.painting.parts.front();
+        const cv::Mat painting =
+            prepare_painting(part, std::max(settings_.thumbnail_size.height, kMinPaintingSide)).bgr;
+        cv::resize(painting, thumbnail, settings_.thumbnail_size, 0, 0, cv::INTER_AREA);
+    }
+    {
+        std::lock_guard<std::mutex> lock(styles_mutex_);
+        settings_.styles.push_back(entry);
+    }
+    stylizers_.push_back(std::move(stylizer));
+    {
+        std::lock_guard<std::mutex> lock(stats_mutex_);
+        thumbnails_.push_back(thumbnail);
+        ++thumbnails_version_;
+    }
+    settings_.style = static_cast<int>(settings_.styles.size()) - 1;
+    auto_scale_.reset(settings_.stylizer.scale);
+}
+
 void LivePipeline::finish_recording() {
     if (!recorder_) return;
     recorder_->stop();
@@ -225,6 +263,10 @@ void LivePipeline::finish_recording() {
 void LivePipeline::refresh_thumbnail(const cv::Mat& frame) {
     const int style = next_thumbnail_;
     next_thumbnail_ = (next_thumbnail_ + 1) % static_cast<int>(settings_.styles.size());
+    // A painting's thumbnail is the painting (set when it was added).
+    if (!settings_.styles[static_cast<size_t>(style)].painting.empty() &&
+        !thumbnails_[static_cast<size_t>(style)].empty())
+        return;
     cv::Mat small;
     cv::resize(frame, small, settings_.thumbnail_size, 0, 0, cv::INTER_AREA);
     Stylizer& stylizer = stylizer_for(style);  // also preloads every style in turn

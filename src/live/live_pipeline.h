@@ -34,7 +34,8 @@ using LiveClock = std::chrono::steady_clock;
 
 struct StyleEntry {
     std::string name;
-    std::string path;
+    std::string path;          ///< the model file (for a painting: the MicroAST weights)
+    PaintingStyle painting{};  ///< empty for a trained style
 };
 
 struct LiveSettings {
@@ -65,6 +66,7 @@ struct LiveCommand {
         StartRecording,     ///< `path`; `flag`: side by side
         StopRecording,
         SetPaused,  ///< `flag`: stop stylizing (frames are still captured and dropped)
+        AddStyle,   ///< `style` (e.g. a painting): appended to the list and selected
     };
     Kind kind = Kind::StopRecording;
     int index = 0;
@@ -72,6 +74,7 @@ struct LiveCommand {
     bool flag = false;
     NetworkOptions network{};
     std::string path;
+    StyleEntry style;
 
     static LiveCommand select_style(int index) {
         return make(Kind::SelectStyle, [&](auto& c) { c.index = index; });
@@ -102,6 +105,9 @@ struct LiveCommand {
     }
     static LiveCommand set_paused(bool paused) {
         return make(Kind::SetPaused, [&](auto& c) { c.flag = paused; });
+    }
+    static LiveCommand add_style(StyleEntry style) {
+        return make(Kind::AddStyle, [&](auto& c) { c.style = std::move(style); });
     }
 
   private:
@@ -163,7 +169,8 @@ class LivePipeline {
     /// Queues a command for the inference thread.
     void send(LiveCommand command);
     LiveStats stats() const;
-    const std::vector<StyleEntry>& styles() const { return settings_.styles; }
+    /// The styles (a copy: AddStyle appends to them on the inference thread).
+    std::vector<StyleEntry> styles() const;
 
     /// Style thumbnails (the current frame in each style, small); `version` changes when any
     /// changed. Empty Mats for styles not rendered yet.
@@ -180,6 +187,8 @@ class LivePipeline {
     void inference_loop();
     void apply(const LiveCommand& command);
     Stylizer& stylizer_for(int style);
+    /// AddStyle: loads the style (a painting: computes its code), appends and selects it.
+    void add_style(const StyleEntry& entry);
     void refresh_thumbnail(const cv::Mat& frame);
     void set_error(const std::string& message);
     /// The scale the current style runs at: auto scale's choice when on, else the user's.
@@ -207,6 +216,8 @@ class LivePipeline {
     bool paused_ = false;
     int next_thumbnail_ = 0;
     AutoScale auto_scale_;
+
+    mutable std::mutex styles_mutex_;  // guards settings_.styles against the UI's reads
 
     mutable std::mutex stats_mutex_;
     LiveStats stats_;
