@@ -49,5 +49,6 @@ Command add_optimize_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_distill_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
+Command add_import_command(CLI::App& app);
 
 }  // namespace stylecam

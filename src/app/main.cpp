@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     std::vector<Command> commands = {add_live_command(app),     add_stylize_command(app),
                                      add_optimize_command(app), add_eval_command(app),
                                      add_distill_command(app),  add_train_command(app),
-                                     add_models_command(app)};
+                                     add_models_command(app),   add_import_command(app)};
 
     try {
         app.parse(argc, argv);
