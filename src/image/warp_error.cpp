@@ -3,7 +3,6 @@
 #include "core/error.h"
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/video/tracking.hpp>
 
 #include <limits>
 
@@ -15,55 +14,18 @@ void check_frames(const cv::Mat& a, const cv::Mat& b, const char* what) {
                    what, ": expected CV_8UC3 frames of one size");
 }
 
-cv::Mat grey(const cv::Mat& bgr) {
-    cv::Mat out;
-    cv::cvtColor(bgr, out, cv::COLOR_BGR2GRAY);
-    return out;
-}
-
 }  // namespace
 
 PairFlow pair_flow(const cv::Mat& previous, const cv::Mat& current, int dis_preset) {
     check_frames(previous, current, "pair_flow");
-    const cv::Mat previous_grey = grey(previous), current_grey = grey(current);
-    auto dis = cv::DISOpticalFlow::create(dis_preset);
-    cv::Mat backward, forward;  // CV_32FC2; backward lives in frame t, forward in frame t−1
-    dis->calc(current_grey, previous_grey, backward);
-    dis->calc(previous_grey, current_grey, forward);
-
-    const int rows = current.rows, cols = current.cols;
+    const cv::Mat previous_grey = grey_of(previous), current_grey = grey_of(current);
+    DisFlow dis(dis_preset);
+    // backward lives in frame t, forward in frame t−1
+    const cv::Mat backward = dis.calc(current_grey, previous_grey);
+    const cv::Mat forward = dis.calc(previous_grey, current_grey);
     PairFlow flow;
-    flow.map_x.create(rows, cols, CV_32FC1);
-    flow.map_y.create(rows, cols, CV_32FC1);
-    for (int y = 0; y < rows; ++y) {
-        const auto* b = backward.ptr<cv::Vec2f>(y);
-        auto* mx = flow.map_x.ptr<float>(y);
-        auto* my = flow.map_y.ptr<float>(y);
-        for (int x = 0; x < cols; ++x) {
-            mx[x] = static_cast<float>(x) + b[x][0];
-            my[x] = static_cast<float>(y) + b[x][1];
-        }
-    }
-    // The forward flow seen from frame t: w̃_f(x) = w_f(x + w_b(x)).
-    cv::Mat forward_at_t;
-    cv::remap(forward, forward_at_t, flow.map_x, flow.map_y, cv::INTER_LINEAR,
-              cv::BORDER_REPLICATE);
-    flow.reliable = cv::Mat::zeros(rows, cols, CV_8UC1);
-    const float max_x = static_cast<float>(cols - 1), max_y = static_cast<float>(rows - 1);
-    for (int y = 0; y < rows; ++y) {
-        const auto* b = backward.ptr<cv::Vec2f>(y);
-        const auto* f = forward_at_t.ptr<cv::Vec2f>(y);
-        const auto* mx = flow.map_x.ptr<float>(y);
-        const auto* my = flow.map_y.ptr<float>(y);
-        auto* ok = flow.reliable.ptr<uchar>(y);
-        for (int x = 0; x < cols; ++x) {
-            if (mx[x] < 0 || my[x] < 0 || mx[x] > max_x || my[x] > max_y) continue;
-            const float sx = f[x][0] + b[x][0], sy = f[x][1] + b[x][1];
-            const float ff = f[x][0] * f[x][0] + f[x][1] * f[x][1];
-            const float bb = b[x][0] * b[x][0] + b[x][1] * b[x][1];
-            if (sx * sx + sy * sy <= 0.01f * (ff + bb) + 0.5f) ok[x] = 255;
-        }
-    }
+    flow_to_maps(backward, flow.map_x, flow.map_y);
+    flow.reliable = consistent_flow_mask(backward, forward, flow.map_x, flow.map_y);
     return flow;
 }
 

@@ -10,14 +10,13 @@
 ///     |w̃_f + w_b|² ≤ 0.01 (|w̃_f|² + |w_b|²) + 0.5, with w̃_f(x) = w_f(x + w_b(x)).
 /// Images are CV_8UC3 BGR, all of one size.
 
+#include "image/optical_flow.h"
+
 #include <opencv2/core.hpp>
 
 #include <vector>
 
 namespace stylecam {
-
-/// DIS presets (cv::DISOpticalFlow::PRESET_*): 0 ultrafast, 1 fast, 2 medium.
-constexpr int kDisPresetMedium = 2;
 
 /// The input's motion between two frames, in the later frame's pixels.
 struct PairFlow {
