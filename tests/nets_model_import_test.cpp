@@ -87,6 +87,21 @@ TEST(ModelImport, MicroAstPartsEqualTheMergedModel) {
     }
 }
 
+TEST(ModelImport, TorchvisionVgg19KeepsItsFeaturesAndConvention) {
+    std::vector<testing::FixtureTensor> tensors = {
+        {"features.0.weight", "FloatStorage", {64, 3, 3, 3}, std::string(64 * 27 * 4, '\0')},
+        {"features.0.bias", "FloatStorage", {64}, std::string(64 * 4, '\0')},
+        {"classifier.0.bias", "FloatStorage", {4}, std::string(4 * 4, '\0')}};
+    CheckpointFile file{"vgg19-dcbb9e9d.pth", "",
+                        parse_torch_checkpoint(testing::zip_checkpoint(tensors), "vgg19.pth")};
+    const auto models = import_checkpoints({file}, {});
+    ASSERT_EQ(models.size(), 1u);
+    EXPECT_EQ(models[0].name, "vgg19-dcbb9e9d");
+    EXPECT_EQ(models[0].tensors.size(), 2u);
+    EXPECT_EQ(models[0].metadata.at("input_mean"), "0.485,0.456,0.406");
+    EXPECT_EQ(models[0].metadata.at("architecture"), "vgg19");
+}
+
 TEST(ModelImport, RefusesOtherNetworksAndDtypes) {
     const auto import_error = [](std::vector<testing::FixtureTensor> tensors) {
         CheckpointFile file{"other.pth", "",

@@ -6,6 +6,7 @@
 #include "nets/microast.h"
 #include "nets/model_file.h"
 #include "nets/state_dict.h"
+#include "nets/vgg19_features.h"
 
 #include <algorithm>
 #include <cstring>
@@ -16,7 +17,7 @@ namespace stylecam {
 namespace fs = std::filesystem;
 namespace {
 
-enum class Part { Transformer, ContentEncoder, StyleEncoder, Modulator, Decoder };
+enum class Part { Transformer, ContentEncoder, StyleEncoder, Modulator, Decoder, Vgg19 };
 
 const char* part_prefix(Part part) {
     switch (part) {
@@ -69,6 +70,9 @@ std::map<std::string, torch::Tensor> clean_tensors(const CheckpointFile& file) {
 
 Part part_of(const CheckpointFile& file, const std::map<std::string, torch::Tensor>& tensors) {
     if (tensors.count("conv1.conv2d.weight")) return Part::Transformer;
+    if (tensors.count("features.0.weight") && tensors.at("features.0.weight").dim() == 4 &&
+        tensors.at("features.0.weight").size(0) == 64)
+        return Part::Vgg19;
     if (tensors.count("weight1.0.conv_layer.weight")) return Part::Modulator;
     if (tensors.count("dec1.conv1.conv_layer.weight")) return Part::Decoder;
     if (tensors.count("enc1.0.conv_layer.weight")) {
@@ -82,8 +86,8 @@ Part part_of(const CheckpointFile& file, const std::map<std::string, torch::Tens
     }
     std::string first = file.checkpoint.order.empty() ? "" : file.checkpoint.order.front();
     STYLECAM_FAIL(file.path,
-                  ": not a checkpoint StyleCam can import (neither a fast_neural_style "
-                  "TransformerNet nor a MicroAST part; first tensor '",
+                  ": not a checkpoint StyleCam can import (not a fast_neural_style "
+                  "TransformerNet, a MicroAST part or a torchvision VGG19; first tensor '",
                   first, "')");
 }
 
@@ -112,6 +116,24 @@ ImportedModel import_transformer(const CheckpointFile& file,
                       {"input_range", "0-255"},
                       {"output_range", "0-255"}};
     model.tensors = std::move(tensors);
+    return model;
+}
+
+/// torchvision's VGG19 (`features.N.*`; the classifier is dropped), with its input convention.
+ImportedModel import_vgg19(const CheckpointFile& file, std::map<std::string, torch::Tensor> tensors,
+                           const ImportOptions& options) {
+    ImportedModel model;
+    model.name = options.name.empty() ? stem_of(file.path) : options.name;
+    model.architecture = "vgg19";
+    model.metadata = {{"architecture", "vgg19"},
+                      {"input_color_order", "RGB"},
+                      {"input_range", "0-1"},
+                      {"input_mean", "0.485,0.456,0.406"},
+                      {"input_std", "0.229,0.224,0.225"}};
+    for (auto& [name, tensor] : tensors)
+        if (name.rfind("features.", 0) == 0) model.tensors[name] = std::move(tensor);
+    // Building the loss network checks the names, shapes and the run of convolutions.
+    Vgg19Features(SafeTensors{model.tensors, model.metadata}, file.path);
     return model;
 }
 
@@ -158,13 +180,15 @@ std::vector<ImportedModel> import_checkpoints(const std::vector<CheckpointFile>&
     // MicroAST parts in Part order (content encoder, style encoder, modulator, decoder).
     std::vector<const CheckpointFile*> parts(4, nullptr);
     std::vector<std::map<std::string, torch::Tensor>> part_tensors(4);
-    size_t transformer_count = 0;
+    size_t single_count = 0;
     for (const auto& file : files) {
         auto tensors = clean_tensors(file);
         const Part part = part_of(file, tensors);
-        if (part == Part::Transformer) {
-            ++transformer_count;
-            auto model = import_transformer(file, std::move(tensors), options);
+        if (part == Part::Transformer || part == Part::Vgg19) {
+            ++single_count;
+            auto model = part == Part::Vgg19
+                             ? import_vgg19(file, std::move(tensors), options)
+                             : import_transformer(file, std::move(tensors), options);
             model.metadata["source"] =
                 options.source.empty() ? "imported from " + file_name(file.path) : options.source;
             model.metadata["source_file"] = file_name(file.path);
@@ -206,8 +230,9 @@ std::vector<ImportedModel> import_checkpoints(const std::vector<CheckpointFile>&
         models.push_back(std::move(model));
     }
     STYLECAM_CHECK(options.name.empty() || models.size() == 1, "--name '", options.name,
-                   "' given, but the files make ", models.size(), " models (", transformer_count,
-                   " transformer nets", given ? " and MicroAST" : "", "): import them one by one");
+                   "' given, but the files make ", models.size(), " models (", single_count,
+                   " single-file models", given ? " and MicroAST" : "",
+                   "): import them one by one");
     for (auto& model : models) model.parameters = count_parameters(model.tensors);
     return models;
 }

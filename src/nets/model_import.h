@@ -2,9 +2,10 @@
 /// Turning PyTorch checkpoints into StyleCam model files (the tensors and metadata; writing them
 /// is the caller's): the PyTorch examples' `TransformerNet` state dicts, one model per file, and
 /// MicroAST's four published part files (content encoder, style encoder, modulator, decoder),
-/// merged into one model with a prefix per part. Weights must be fp32 or fp16 and are stored
-/// as fp32 (an exact upcast). Old `inN.running_mean|var` entries and a DataParallel `module.`
-/// prefix are dropped. Each result is checked by building the network from it.
+/// merged into one model with a prefix per part; torchvision's VGG19 (the loss network: its
+/// `features.*` with torchvision's input convention in the metadata). Weights must be fp32 or fp16
+/// and are stored as fp32 (an exact upcast). Old `inN.running_mean|var` entries and a DataParallel
+/// `module.` prefix are dropped. Each result is checked by building the network from it.
 
 #include "core/safetensors.h"
 #include "core/torch_checkpoint.h"
@@ -38,8 +39,8 @@ struct ImportedModel {
     int64_t parameters = 0;
 };
 
-/// Converts `files`: every TransformerNet checkpoint becomes a model of its own; MicroAST part
-/// files (recognised by their tensor names; content and style encoders by their file names)
+/// Converts `files`: every TransformerNet or VGG19 checkpoint becomes a model of its own; MicroAST
+/// part files (recognised by their tensor names; content and style encoders by their file names)
 /// must come as the full set of four and become one model. `options.name` requires a single
 /// resulting model. Throws `Error("<file>: ...")` for anything it cannot convert.
 std::vector<ImportedModel> import_checkpoints(const std::vector<CheckpointFile>& files,

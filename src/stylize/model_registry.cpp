@@ -23,6 +23,13 @@ const char* kModelExtensions[] = {".safetensors", ".onnx"};
 
 std::string describe_architecture(const SafeTensorsHeader& header, const std::string& path) {
     std::ostringstream arch;
+    const auto declared = header.metadata.find("architecture");
+    if (declared != header.metadata.end() && declared->second == "vgg19") {
+        const auto convs = std::count_if(header.tensors.begin(), header.tensors.end(),
+                                         [](const auto& t) { return t.second.shape.size() == 4; });
+        arch << "vgg19 (loss network, " << convs << " convs)";
+        return arch.str();
+    }
     if (is_microast(header)) {
         arch << kMicroAstArchitecture << " (" << microast_options_from(header, path).channels()
              << "ch; any painting: --style-image)";
