@@ -94,7 +94,8 @@ std::string legacy_checkpoint(const std::vector<FixtureTensor>& tensors) {
     return out;
 }
 
-std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& entries,
+                       bool zip64) {
     std::string out, directory;
     for (const auto& [name, data] : entries) {
         const auto crc = crc32(data);
@@ -127,23 +128,39 @@ std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& e
     }
     const auto directory_offset = out.size();
     out += directory;
+    if (zip64) {  // the zip64 end record and its locator; the classic record saturated
+        const auto record = out.size();
+        put_le(out, 0x06064b50, 4);
+        put_le(out, 44, 8);     // size of the rest of the record
+        put_le(out, 45, 2);     // version made by
+        put_le(out, 45, 2);     // version needed
+        put_le(out, 0, 4 + 4);  // disk numbers
+        put_le(out, entries.size(), 8);
+        put_le(out, entries.size(), 8);
+        put_le(out, directory.size(), 8);
+        put_le(out, directory_offset, 8);
+        put_le(out, 0x07064b50, 4);
+        put_le(out, 0, 4);
+        put_le(out, record, 8);
+        put_le(out, 1, 4);
+    }
     put_le(out, 0x06054b50, 4);
     put_le(out, 0, 4);
-    put_le(out, entries.size(), 2);
-    put_le(out, entries.size(), 2);
-    put_le(out, directory.size(), 4);
-    put_le(out, directory_offset, 4);
+    put_le(out, zip64 ? 0xFFFF : entries.size(), 2);
+    put_le(out, zip64 ? 0xFFFF : entries.size(), 2);
+    put_le(out, zip64 ? 0xFFFFFFFF : directory.size(), 4);
+    put_le(out, zip64 ? 0xFFFFFFFF : directory_offset, 4);
     put_le(out, 0, 2);
     return out;
 }
 
-std::string zip_checkpoint(const std::vector<FixtureTensor>& tensors) {
+std::string zip_checkpoint(const std::vector<FixtureTensor>& tensors, bool zip64) {
     std::vector<std::pair<std::string, std::string>> entries = {
         {"archive/data.pkl", state_dict_pickle(tensors, false)}};
     for (size_t i = 0; i < tensors.size(); ++i)
         entries.emplace_back("archive/data/" + std::to_string(i), tensors[i].bytes);
     entries.emplace_back("archive/version", "3\n");
-    return stored_zip(entries);
+    return stored_zip(entries, zip64);
 }
 
 std::vector<FixtureTensor> small_fixture() {

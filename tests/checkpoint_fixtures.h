@@ -24,10 +24,12 @@ std::string state_dict_pickle(const std::vector<FixtureTensor>& tensors, bool le
 std::string legacy_checkpoint(const std::vector<FixtureTensor>& tensors);
 
 /// A whole checkpoint in the zip format (`archive/data.pkl`, `archive/data/N`, `archive/version`).
-std::string zip_checkpoint(const std::vector<FixtureTensor>& tensors);
+std::string zip_checkpoint(const std::vector<FixtureTensor>& tensors, bool zip64 = false);
 
-/// A stored (uncompressed) zip of `entries` (name, bytes).
-std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& entries);
+/// A stored (uncompressed) zip of `entries` (name, bytes); `zip64`: with the zip64 end records
+/// (and the classic one saturated, so that readers must use them).
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& entries,
+                       bool zip64 = false);
 
 /// Two small float tensors and a half one.
 std::vector<FixtureTensor> small_fixture();

@@ -134,6 +134,32 @@ TEST(TorchCheckpoint, ReadsBothFormats) {
     const auto zip = parse_torch_checkpoint(testing::zip_checkpoint(small_fixture()), "z");
     EXPECT_EQ(zip.format, "zip");
     expect_small_fixture(zip);
+    expect_small_fixture(
+        parse_torch_checkpoint(testing::zip_checkpoint(small_fixture(), true), "zip64"));
+}
+
+TEST(TorchCheckpoint, TensorsMayShareAStorage) {
+    // Two views of one storage (as `torch.save` writes for tensors that share memory): the
+    // second tensor is the first one's last two elements.
+    auto tensors = small_fixture();
+    auto bytes = testing::state_dict_pickle(tensors, true);
+    // Point tensor 1 ("layer.bias") at storage "0" from offset 4: same dtype, 6 elements.
+    const std::string from = std::string(
+        "X\x01\x00\x00\x00"
+        "1",
+        6);
+    const auto at = bytes.find(from);
+    ASSERT_NE(at, std::string::npos);
+    bytes[at + 5] = '0';
+    const std::string numel_2("J\x02\x00\x00\x00", 5), numel_6("J\x06\x00\x00\x00", 5);
+    bytes.replace(bytes.find(numel_2, at), 5, numel_6);
+    const std::string offset_0("QJ\x00\x00\x00\x00", 6), offset_4("QJ\x04\x00\x00\x00", 6);
+    bytes.replace(bytes.find(offset_0, at), 6, offset_4);
+    tensors.erase(tensors.begin() + 1);
+    std::vector<std::pair<std::string, std::string>> entries = {
+        {"a/data.pkl", bytes}, {"a/data/0", tensors[0].bytes}, {"a/data/2", tensors[1].bytes}};
+    const auto checkpoint = parse_torch_checkpoint(testing::stored_zip(entries), "shared");
+    EXPECT_TRUE(torch::equal(checkpoint.tensors.at("layer.bias"), torch::tensor({5.0f, 6.0f})));
 }
 
 TEST(TorchCheckpoint, DamageIsOneLineNamingTheFile) {

@@ -16,6 +16,7 @@ using Kind = PickleValue::Kind;
 constexpr std::string_view kLegacyMagic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.",
                                         15);
 constexpr int64_t kLegacyProtocol = 1001;
+constexpr size_t kMaxNameLength = 1024;
 
 struct StorageType {
     const char* name;
@@ -217,6 +218,9 @@ TorchCheckpoint collect(const PickleValue& root, const TensorBuilder& builder,
     for (const auto& [key, value] : dict.entries) {
         STYLECAM_CHECK(key->kind == Kind::String, name, ": a state dict key is a ",
                        key->describe());
+        // No real state dict has longer names; later name matching (std::regex) stays cheap.
+        STYLECAM_CHECK(key->text.size() <= kMaxNameLength, name, ": a tensor name of ",
+                       key->text.size(), " characters");
         const auto* ref =
             value->kind == Kind::Object ? std::any_cast<TensorRef>(&value->object) : nullptr;
         STYLECAM_CHECK(ref, name, ": entry '", key->text, "' is a ", value->describe(),

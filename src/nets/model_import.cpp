@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 
 namespace stylecam {
 namespace fs = std::filesystem;
@@ -48,17 +47,24 @@ std::string stem_of(const std::string& path) {
     return name;
 }
 
+/// `x.running_mean`, `x.running_var`, `x.num_batches_tracked`: normalization statistics that
+/// old PyTorch versions saved for InstanceNorm and that the networks here do not use.
+bool is_running_statistic(const std::string& name) {
+    const auto dot = name.rfind('.');
+    const std::string last = dot == std::string::npos ? name : name.substr(dot + 1);
+    return last == "running_mean" || last == "running_var" || last == "num_batches_tracked";
+}
+
 /// The tensors to keep: `module.` prefix removed, running statistics dropped, fp32.
 std::map<std::string, torch::Tensor> clean_tensors(const CheckpointFile& file) {
     const auto& tensors = file.checkpoint.tensors;
     const bool data_parallel = std::all_of(tensors.begin(), tensors.end(), [](const auto& entry) {
         return entry.first.rfind("module.", 0) == 0;
     });
-    const std::regex dropped(R"((.*\.)?(running_mean|running_var|num_batches_tracked))");
     std::map<std::string, torch::Tensor> kept;
     for (const auto& [name, tensor] : tensors) {
         const std::string key = data_parallel ? name.substr(7) : name;
-        if (std::regex_match(key, dropped)) continue;
+        if (is_running_statistic(key)) continue;
         STYLECAM_CHECK(
             tensor.scalar_type() == torch::kFloat32 || tensor.scalar_type() == torch::kFloat16,
             file.path, ": tensor '", name, "' is ", tensor.scalar_type(),

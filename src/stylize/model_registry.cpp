@@ -134,8 +134,8 @@ std::string find_microast_weights(const std::string& explicit_path,
         if (model.valid && model.arbitrary) return model.path;
     STYLECAM_FAIL(
         "no MicroAST weights for --style-image: pass --model FILE, set STYLECAM_MICROAST, or put "
-        "microast.safetensors in a models folder (the README says how to convert the published "
-        "checkpoints)");
+        "microast.safetensors in a models folder (`stylecam import` converts the published "
+        "checkpoints; see the README)");
 }
 
 std::vector<ModelInfo> list_models(const std::vector<ModelFolder>& folders) {
