@@ -186,19 +186,6 @@ torch::Tensor painting(const std::string& path, int shorter) {
     return to_unit(read_resized(path, size));
 }
 
-struct Difference {
-    double max = 0, mean = 0;
-};
-
-Difference difference(const cv::Mat& a, const cv::Mat& b) {
-    cv::Mat diff;
-    cv::absdiff(a, b, diff);
-    double max = 0;
-    cv::minMaxLoc(diff.reshape(1), nullptr, &max);
-    const cv::Scalar mean = cv::mean(diff);
-    return {max, (mean[0] + mean[1] + mean[2]) / 3};
-}
-
 class MicroAstReference : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -222,7 +209,7 @@ TEST_F(MicroAstReference, HomeUdnieMatchesWithinTwoLevels) {
     ASSERT_FALSE(expected.empty());
     const auto content = to_unit(read_resized(testing::sample_data("home.jpg"), expected.size()));
     const auto code = net_->style_code(painting(paintings_ + "udnie.jpg", 512));
-    const auto diff = difference(output(content, code), expected);
+    const auto diff = testing::pixel_difference(output(content, code), expected);
     EXPECT_LE(diff.max, 2.0);
     EXPECT_LE(diff.mean, 0.3);
 }
@@ -239,7 +226,7 @@ TEST_F(MicroAstReference, MixedStylesAtPartStrengthMatchWithinTwoLevels) {
                                         net_->style_code(painting(paintings_ + "mosaic.jpg", 384))},
                                        {0.7, 0.3});
     const auto code = mix_style_codes({style, net_->style_code(content)}, {0.6, 0.4});
-    const auto diff = difference(output(content, code), expected);
+    const auto diff = testing::pixel_difference(output(content, code), expected);
     EXPECT_LE(diff.max, 2.0);
     EXPECT_LE(diff.mean, 0.3);
 }
@@ -249,11 +236,11 @@ TEST_F(MicroAstReference, ChannelsLastIsTheSameNetworkAndBf16StaysClose) {
     const auto content = to_unit(read_resized(testing::sample_data("home.jpg"), expected.size()));
     const auto style = painting(paintings_ + "udnie.jpg", 512);
     net_->set_run_options({torch::kFloat32, /*channels_last=*/true});
-    auto diff = difference(output(content, net_->style_code(style)), expected);
+    auto diff = testing::pixel_difference(output(content, net_->style_code(style)), expected);
     EXPECT_LE(diff.max, 2.0);
     EXPECT_LE(diff.mean, 0.3);
     net_->set_run_options({torch::kBFloat16, /*channels_last=*/true});
-    diff = difference(output(content, net_->style_code(style)), expected);
+    diff = testing::pixel_difference(output(content, net_->style_code(style)), expected);
     EXPECT_LE(diff.mean, 3.0) << "bf16 max " << diff.max;
 }
 

@@ -13,19 +13,6 @@
 namespace stylecam {
 namespace {
 
-struct Difference {
-    double max = 0, mean = 0;
-};
-
-Difference difference(const cv::Mat& a, const cv::Mat& b) {
-    cv::Mat diff;
-    cv::absdiff(a, b, diff);
-    double max = 0;
-    cv::minMaxLoc(diff.reshape(1), nullptr, &max);
-    const cv::Scalar mean = cv::mean(diff);
-    return {max, (mean[0] + mean[1] + mean[2]) / 3};
-}
-
 class FruitsMosaic : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -47,7 +34,7 @@ class FruitsMosaic : public ::testing::Test {
 TEST_F(FruitsMosaic, TorchFp32MatchesTheReference) {
     const auto model = testing::style_weights("mosaic");
     STYLECAM_REQUIRE_FILE(model);
-    const auto diff = difference(stylize(model), expected_);
+    const auto diff = testing::pixel_difference(stylize(model), expected_);
     EXPECT_LE(diff.max, 3.0);
     EXPECT_LE(diff.mean, 0.5);
 }
@@ -55,7 +42,7 @@ TEST_F(FruitsMosaic, TorchFp32MatchesTheReference) {
 TEST_F(FruitsMosaic, OnnxThroughOpenCvDnnMatchesTheReference) {
     const auto model = testing::shared_dir() + "/weights/onnx/mosaic.onnx";
     STYLECAM_REQUIRE_FILE(model);
-    const auto diff = difference(stylize(model), expected_);
+    const auto diff = testing::pixel_difference(stylize(model), expected_);
     EXPECT_LE(diff.max, 3.0);
     EXPECT_LE(diff.mean, 0.5);
 }
@@ -67,7 +54,7 @@ TEST_F(FruitsMosaic, OnnxThroughOpenCvDnnMatchesTheReference) {
 TEST_F(FruitsMosaic, Bf16StaysCloseToTheReference) {
     const auto model = testing::style_weights("mosaic");
     STYLECAM_REQUIRE_FILE(model);
-    const auto diff = difference(stylize(model, Precision::Bf16), expected_);
+    const auto diff = testing::pixel_difference(stylize(model, Precision::Bf16), expected_);
     EXPECT_LE(diff.mean, 1.0) << describe_cpu(cpu_features());
 }
 
@@ -94,7 +81,7 @@ TEST_F(FruitsMosaic, EveryStyleLoadsAndChangesThePicture) {
     for (const char* style : {"candy", "mosaic", "pointilism", "rain_princess", "udnie"}) {
         const auto model = testing::style_weights(style);
         STYLECAM_REQUIRE_FILE(model);
-        const auto diff = difference(stylize(model), fruits_);
+        const auto diff = testing::pixel_difference(stylize(model), fruits_);
         EXPECT_GT(diff.mean, 20.0) << style;
     }
 }

@@ -128,4 +128,13 @@ void write_text(const std::string& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
 }
 
+PixelDifference pixel_difference(const cv::Mat& a, const cv::Mat& b) {
+    cv::Mat diff;
+    cv::absdiff(a, b, diff);
+    double max = 0;
+    cv::minMaxLoc(diff.reshape(1), nullptr, &max);
+    const cv::Scalar mean = cv::mean(diff);
+    return {max, (mean[0] + mean[1] + mean[2]) / 3};
+}
+
 }  // namespace stylecam::testing

@@ -62,6 +62,13 @@ void write_random_microast(const std::string& path, int64_t channels = 4, int se
 /// A smooth random CV_8UC3 image (uniform noise, Gaussian-blurred), reproducible by `seed`.
 cv::Mat smooth_noise(int rows, int cols, int seed);
 
+/// Per-channel absolute difference of two CV_8UC3 images of one size, in levels 0..255.
+struct PixelDifference {
+    double max = 0;   ///< largest over pixels and channels
+    double mean = 0;  ///< mean over pixels and channels
+};
+PixelDifference pixel_difference(const cv::Mat& a, const cv::Mat& b);
+
 /// Writes `bytes` to `path`.
 void write_text(const std::string& path, const std::string& bytes);
 

@@ -251,13 +251,7 @@ Command add_live_command(CLI::App& app) {
                      "0..1 blend with the original; for a painting, how much of its style in "
                      "feature space")
         ->check(CLI::Range(0.0, 1.0));
-    command->add_option("--style-image", params->style_image,
-                        "Start with this painting as the style (arbitrary style, MicroAST)");
-    command
-        ->add_option("--style-size", params->style_size,
-                     "Paintings' shorter side in pixels before encoding (stroke scale; 0: as "
-                     "they are)")
-        ->check(CLI::Range(0, 4096));
+    add_painting_options(*command, params->style_image, params->style_size);
     command->add_option("--microast", params->microast,
                         "MicroAST weights for paintings (default: $STYLECAM_MICROAST, then the "
                         "model folders)");

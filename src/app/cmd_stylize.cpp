@@ -134,16 +134,9 @@ Command add_stylize_command(CLI::App& app) {
                      "0..1: blend of the stylized image with the original; with a painting, "
                      "how much of its style in feature space (0: the photo's own style)")
         ->check(CLI::Range(0.0, 1.0));
-    command->add_option("--style-image", params->style_image,
-                        "Any painting as the style (arbitrary style transfer with MicroAST "
-                        "weights: --model, $STYLECAM_MICROAST or a models folder)");
+    add_painting_options(*command, params->style_image, params->style_size);
     command->add_option("--style-mix", params->style_mix,
                         "Several paintings mixed in feature space: a.jpg:0.7,b.jpg:0.3");
-    command
-        ->add_option("--style-size", params->style_size,
-                     "The painting's shorter side in pixels before encoding: sets the stroke "
-                     "scale (0: as it is)")
-        ->check(CLI::Range(0, 4096));
     command->add_flag("--preserve-colors", params->preserve_colors,
                       "Keep the input's colours: stylized luminance, original chroma");
     command->add_option("--max-frames", params->max_frames,

@@ -29,6 +29,17 @@ void add_models_option(CLI::App& command, std::vector<std::string>& folders) {
                        "(colon-separated), then the project's models/");
 }
 
+void add_painting_options(CLI::App& command, std::string& style_image, int& style_size) {
+    command.add_option("--style-image", style_image,
+                       "Any painting as the style (arbitrary style transfer with MicroAST "
+                       "weights: --model/--microast, $STYLECAM_MICROAST or a models folder)");
+    command
+        .add_option("--style-size", style_size,
+                    "The painting's shorter side in pixels before encoding: sets the stroke "
+                    "scale (0: as it is)")
+        ->check(CLI::Range(0, 4096));
+}
+
 NetworkOptions apply_compute_options(const ComputeOptions& options) {
     set_cpu_threads(options.threads);
     NetworkOptions network;

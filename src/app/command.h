@@ -39,6 +39,10 @@ void add_device_option(CLI::App& command, std::string& device);
 /// --models DIR (repeatable).
 void add_models_option(CLI::App& command, std::vector<std::string>& folders);
 
+/// --style-image FILE and --style-size PX: any painting as the style (arbitrary style transfer
+/// with MicroAST weights).
+void add_painting_options(CLI::App& command, std::string& style_image, int& style_size);
+
 /// Applies --threads and returns the network options for --device/--precision.
 NetworkOptions apply_compute_options(const ComputeOptions& options);
 

@@ -217,4 +217,12 @@ void write_safetensors(const std::string& path, const std::map<std::string, torc
     });
 }
 
+SafeTensorsHeader header_of(const SafeTensors& contents) {
+    SafeTensorsHeader header;
+    header.metadata = contents.metadata;
+    for (const auto& [name, tensor] : contents.tensors)
+        header.tensors[name] = TensorInfo{dtype_name(tensor.scalar_type()), tensor.sizes().vec()};
+    return header;
+}
+
 }  // namespace stylecam

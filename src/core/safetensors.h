@@ -35,6 +35,10 @@ struct SafeTensorsHeader {
     Metadata metadata;
 };
 
+/// The header that describes `contents` (dtypes, shapes and metadata): what
+/// header-only readers check, for a file already read whole.
+SafeTensorsHeader header_of(const SafeTensors& contents);
+
 /// Reads and validates a whole file. Throws `Error("<path>: <problem>")`.
 SafeTensors read_safetensors(const std::string& path);
 

@@ -312,10 +312,7 @@ MicroAstOptions microast_options_from(const SafeTensorsHeader& header, const std
 
 LoadedMicroAst load_microast(const std::string& file) {
     const auto contents = read_safetensors(file);
-    SafeTensorsHeader header;
-    header.metadata = contents.metadata;
-    for (const auto& [name, tensor] : contents.tensors)
-        header.tensors[name] = TensorInfo{"", tensor.sizes().vec()};
+    const SafeTensorsHeader header = header_of(contents);
     LoadedMicroAst loaded;
     loaded.net = MicroAst(microast_options_from(header, file));
     load_state_dict(*loaded.net, contents.tensors, file);

@@ -62,10 +62,7 @@ TransformerNetOptions transformer_options_from(const SafeTensorsHeader& header,
 }
 
 LoadedTransformerNet transformer_net_from(const SafeTensors& contents, const std::string& file) {
-    SafeTensorsHeader header;
-    header.metadata = contents.metadata;
-    for (const auto& [name, tensor] : contents.tensors)
-        header.tensors[name] = TensorInfo{"", tensor.sizes().vec()};
+    const SafeTensorsHeader header = header_of(contents);
     LoadedTransformerNet loaded;
     loaded.net = TransformerNet(transformer_options_from(header, file));
     // Community conversions of the PyTorch examples may still carry running statistics.
