@@ -88,6 +88,15 @@ TEST(ImportCli, BadFilesFailWithOneLineAndWriteNothing) {
             << result.err;
         EXPECT_EQ(files_in(out), 0u) << name;
     }
+    // Two files that would become the same model (needs a real checkpoint to get that far).
+    const auto legacy = original("pytorch_examples/mosaic_legacy.pth");
+    if (std::filesystem::exists(legacy)) {
+        const auto twice = run_stylecam("import " + quote(legacy) + " " + quote(legacy) +
+                                        " --output " + quote(out));
+        EXPECT_EQ(twice.exit_code, 1);
+        EXPECT_NE(twice.err.find("would both become"), std::string::npos) << twice.err;
+        EXPECT_EQ(files_in(out), 0u);
+    }
     const auto missing = run_stylecam("import " + quote(dir.path("absent.pth")));
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_NE(missing.err.find("absent.pth"), std::string::npos) << missing.err;

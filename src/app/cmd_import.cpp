@@ -8,6 +8,7 @@
 #include "nets/model_import.h"
 #include "stylize/model_registry.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -50,6 +51,9 @@ int run_import(const ImportParams& params) {
         std::error_code ec;
         STYLECAM_CHECK(params.force || !fs::exists(target, ec), target,
                        ": already exists (pass --force to replace it, or --name NAME)");
+        STYLECAM_CHECK(std::find(targets.begin(), targets.end(), target) == targets.end(),
+                       "two of the files would both become ", target,
+                       " (import them one by one with --name)");
         targets.push_back(target);
     }
     std::error_code ec;
