@@ -4,11 +4,13 @@
 
 #include "checkpoint_fixtures.h"
 #include "core/error.h"
+#include "core/file_util.h"
 #include "core/safetensors.h"
 #include "nets/model_import.h"
 #include "test_support.h"
 
 #include <cstring>
+#include <random>
 
 namespace stylecam {
 namespace {
@@ -52,6 +54,30 @@ TEST(ModelImport, MosaicInBothFormatsEqualsTheConvertedModel) {
         for (const char* key : {"input_color_order", "input_range", "output_range"})
             EXPECT_EQ(model.metadata.at(key), expected.metadata.at(key)) << key;
     }
+}
+
+TEST(ModelImport, DamagedPicklesOfTheRealMosaicFailCleanly) {
+    // Bit flips in the pickled part of the legacy file (its first 8.5 KB: names, shapes,
+    // strides, storage keys), then the whole import: success or one `Error`, nothing else.
+    const auto path = original("pytorch_examples/mosaic_legacy.pth");
+    STYLECAM_REQUIRE_FILE(path);
+    const auto bytes = read_file_bytes(path);
+    std::mt19937 random(5);
+    int failures = 0;
+    for (int i = 0; i < 300; ++i) {
+        std::string damaged = bytes;
+        damaged[15 + random() % 8500] ^= static_cast<char>(1 << (random() % 8));
+        try {
+            CheckpointFile file{"fuzz.pth", "", parse_torch_checkpoint(damaged, "fuzz.pth")};
+            import_checkpoints({file}, {});
+        } catch (const Error& error) {
+            ++failures;
+            EXPECT_EQ(std::string(error.what()).find('\n'), std::string::npos) << error.what();
+        } catch (const std::exception& error) {
+            FAIL() << "iteration " << i << ": not a stylecam::Error: " << error.what();
+        }
+    }
+    EXPECT_GT(failures, 0);
 }
 
 TEST(ModelImport, MicroAstPartsEqualTheMergedModel) {
