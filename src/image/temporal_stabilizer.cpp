@@ -119,17 +119,16 @@ cv::Mat TemporalStabilizer::process(const cv::Mat& input, const cv::Mat& stylize
                        input.size() == stylized.size(),
                    "stabilize: expected an input frame and its stylization, CV_8UC3 of one size");
     last_ = {};
+    if (options_.strength <= 0) {  // off: nothing computed, no time spent
+        reset();
+        return stylized;
+    }
     const auto finish = [&](cv::Mat output) {
         last_.ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
         return output;
     };
-    if (options_.strength <= 0) {
-        reset();
-        return finish(stylized);
-    }
-
     const cv::Size full = input.size();
     const cv::Size small(
         std::max(8, static_cast<int>(std::lround(full.width * options_.flow_scale))),

@@ -50,7 +50,7 @@ struct StabilizerFrame {
     bool blended = false;  ///< false: first frame, strength 0, scene cut, new size, after reset
     bool cut = false;      ///< a scene cut was detected (and the history dropped)
     double reliable_fraction = 0;  ///< share of pixels whose weight is > 0.5 (0..1)
-    double ms = 0;                 ///< wall-clock time of the call, milliseconds
+    double ms = 0;                 ///< wall-clock time of the call, milliseconds (0 when off)
 };
 
 class TemporalStabilizer {
