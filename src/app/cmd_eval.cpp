@@ -2,13 +2,15 @@
 /// Photos (a file or a folder): against a reference model's output (e.g. a fast student against
 /// its teacher) — texture distance, detail ratio, low-pass PSNR, PSNR, SSIM — plus the model's
 /// time per photo. A video: the warp error of the model's output (and the reference's) next to
-/// the input's own, the floor.
+/// the input's own, the floor; with --stabilize, also of the model's output after the temporal
+/// stabilizer (image/temporal_stabilizer.h) at each strength given, measured the same way.
 
 #include "app/command.h"
 #include "app/progress_bar.h"
 #include "core/error.h"
 #include "image/metrics.h"
 #include "image/picture.h"
+#include "image/temporal_stabilizer.h"
 #include "image/warp_error.h"
 #include "stylize/model_registry.h"
 #include "stylize/offline_jobs.h"
@@ -37,6 +39,9 @@ struct EvalParams {
     int height = 0;  ///< photos: resized to this height first (0: as they are)
     int frames = 30;
     std::string size = "640x480";
+    std::vector<double> stabilize;  ///< video: strengths of the stabilized rows (none: no rows)
+    std::string stabilize_flow = "fast";
+    double stabilize_flow_scale = 0.5;
 };
 
 /// PSNRs of equal images are infinite; the table shows this cap instead.
@@ -151,7 +156,18 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
     const int64_t total = reader.info().frame_count > 0
                               ? std::min<int64_t>(params.frames, reader.info().frame_count)
                               : params.frames;
-    WarpErrorMeter meter(reference ? 3 : 2);
+    // Series: input, model, [reference], model stabilized at each strength.
+    const int first_stabilized = reference ? 3 : 2;
+    std::vector<TemporalStabilizer> stabilizers;
+    for (const double strength : params.stabilize) {
+        StabilizerOptions options;
+        options.strength = strength;
+        options.dis_preset = parse_dis_preset(params.stabilize_flow);
+        options.flow_scale = params.stabilize_flow_scale;
+        stabilizers.emplace_back(options);
+    }
+    WarpErrorMeter meter(first_stabilized + static_cast<int>(stabilizers.size()));
+    std::vector<double> stabilize_ms(stabilizers.size(), 0.0);
     ProgressBar bar("eval", "frames");
     double model_ms = 0;
     int frames = 0;
@@ -162,6 +178,10 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
         std::vector<cv::Mat> series = {input, model.stylize(input)};
         model_ms += milliseconds_since(start);
         if (reference) series.push_back(reference->stylize(input));
+        for (size_t i = 0; i < stabilizers.size(); ++i) {
+            series.push_back(stabilizers[i].process(input, series[1]));
+            stabilize_ms[i] += stabilizers[i].last().ms;
+        }
         meter.add(input, series);
         bar.update(++frames, total);
     }
@@ -188,6 +208,14 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
         std::printf("%-40s %10.3f %9.2f %10s\n",
                     ("reference " + name(reference->model_path())).c_str(), meter.mean(2),
                     meter.mean(2) / floor, "");
+    for (size_t i = 0; i < stabilizers.size(); ++i) {
+        const int series = first_stabilized + static_cast<int>(i);
+        char label[96];
+        std::snprintf(label, sizeof label, "model + stabilize %.2f (%s, %.2f)", params.stabilize[i],
+                      params.stabilize_flow.c_str(), params.stabilize_flow_scale);
+        std::printf("%-40s %10.3f %9.2f %10.1f\n", label, meter.mean(series),
+                    meter.mean(series) / floor, model_ms / frames + stabilize_ms[i] / frames);
+    }
     return kExitOk;
 }
 
@@ -198,7 +226,12 @@ int run_eval(const EvalParams& params) {
         STYLECAM_CHECK(!params.reference.empty(),
                        "--reference is needed for photos (the metrics compare the model's output "
                        "with the reference's)");
-    if (kind == InputKind::Video) parse_frame_size(params.size);  // fail before loading models
+    if (kind == InputKind::Video) {  // fail before loading models
+        parse_frame_size(params.size);
+        parse_dis_preset(params.stabilize_flow);
+    } else {
+        STYLECAM_CHECK(params.stabilize.empty(), "--stabilize needs a video input");
+    }
     std::optional<TextureMetric> texture;
     if (kind != InputKind::Video) texture.emplace(find_vgg_weights(params.vgg, folders));
 
@@ -255,6 +288,21 @@ Command add_eval_command(CLI::App& app) {
     command->add_option("--size", params->size,
                         "Video: frame size WIDTHxHEIGHT (scaled to cover, centre-cropped), or "
                         "'native' for the video's own");
+    command
+        ->add_option("--stabilize", params->stabilize,
+                     "Video: also measure the model's output after the temporal stabilizer at "
+                     "these strengths (0..1, comma-separated)")
+        ->delimiter(',')
+        ->check(CLI::Range(0.0, 1.0));
+    command
+        ->add_option("--stabilize-flow", params->stabilize_flow,
+                     "The stabilizer's optical flow preset: ultrafast (live), fast (stylize) or "
+                     "medium")
+        ->check(CLI::IsMember({"ultrafast", "fast", "medium"}));
+    command
+        ->add_option("--stabilize-flow-scale", params->stabilize_flow_scale,
+                     "The stabilizer's flow resolution, a fraction of the frame size")
+        ->check(CLI::Range(0.1, 1.0));
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
     return {command, [params] { return run_eval(*params); }};

@@ -2,11 +2,13 @@
 /// Offline stylization of a photo, a folder of photos or a video file. Outputs are written
 /// atomically: an error never leaves a half-written file behind. Runs on the calling thread.
 
+#include "image/temporal_stabilizer.h"
 #include "stylize/stylizer.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,14 +45,18 @@ FolderResult stylize_folder(Stylizer& stylizer, const std::string& input_folder,
 struct VideoResult {
     int64_t frames = 0;
     double fps = 0;
-    bool interrupted = false;  ///< stopped by `stop`: the file holds the frames done so far
+    bool interrupted = false;    ///< stopped by `stop`: the file holds the frames done so far
+    double stabilize_ms = 0;     ///< mean time of the temporal stabilizer per frame (0: off)
+    int64_t stabilize_cuts = 0;  ///< scene cuts the stabilizer found (its history dropped)
 };
 
 /// Every frame of `input` (or the first `max_frames` when ≥ 0) into `output` at the same size
 /// and frame rate. When `stop` is set the frames so far are kept as a playable file; on an error
-/// nothing is left behind.
+/// nothing is left behind. With `stabilize` (strength > 0), each stylized frame goes through a
+/// `TemporalStabilizer` in frame order (on the encoder thread) before it is written.
 VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                                const std::string& output, const ProgressCallback& progress,
-                               const std::atomic<bool>* stop = nullptr, int64_t max_frames = -1);
+                               const std::atomic<bool>* stop = nullptr, int64_t max_frames = -1,
+                               const std::optional<StabilizerOptions>& stabilize = std::nullopt);
 
 }  // namespace stylecam

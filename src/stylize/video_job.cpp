@@ -8,6 +8,9 @@
 /// barrier after every layer stalls whenever the codec's threads take one of the cores, while
 /// two one-thread networks just run on (the same lesson as two one-thread training runs beating
 /// one two-thread run on 2 cores).
+///
+/// The temporal stabilizer, when asked for, needs the frames in order: it runs on the encoder
+/// thread, which owns it, on each frame (input and stylization) just before writing it.
 
 #include "core/bounded_queue.h"
 #include "core/error.h"
@@ -33,7 +36,8 @@ constexpr size_t kQueueDepth = 4;
 
 struct NumberedFrame {
     int64_t index = 0;
-    cv::Mat image;
+    cv::Mat image;  ///< decoded; after the workers, stylized
+    cv::Mat input;  ///< after the workers: the decoded frame (for the stabilizer)
 };
 
 /// How many stylizer workers, and LibTorch threads for each: two workers on the CPU when there
@@ -71,7 +75,8 @@ class FirstError {
 
 VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                                const std::string& output, const ProgressCallback& progress,
-                               const std::atomic<bool>* stop, int64_t max_frames) {
+                               const std::atomic<bool>* stop, int64_t max_frames,
+                               const std::optional<StabilizerOptions>& stabilize) {
     STYLECAM_CHECK(has_video_extension(output), output, ": unknown video format '",
                    lower_extension(output), "' (use .mp4, .mkv, .avi or .webm)");
     check_parent_writable(output);
@@ -82,6 +87,9 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
     VideoResult result;
     result.fps = info.fps;
     const auto stop_requested = [stop] { return stop && stop->load(); };
+    std::optional<TemporalStabilizer> stabilizer;  // the encoder thread's
+    if (stabilize && stabilize->strength > 0) stabilizer.emplace(*stabilize);
+    double stabilize_ms = 0;
 
     const WorkerPlan plan = plan_workers(stylizer);
     std::vector<Stylizer*> stylizers{&stylizer};
@@ -116,7 +124,7 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                     if (!reader.read(frame)) break;
                     STYLECAM_CHECK(frame.size() == info.size, input, ": frame ", n,
                                    " changes the video size, which is not supported");
-                    if (!decoded.push({n, std::move(frame)})) break;  // the job is ending
+                    if (!decoded.push({n, std::move(frame), cv::Mat()})) break;  // the job is ending
                 }
             } catch (...) {
                 first_error.set(std::current_exception());
@@ -132,6 +140,7 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                 try {
                     torch::set_num_threads(plan.threads_each);  // this thread's OpenMP team
                     while (auto frame = decoded.pop()) {
+                        if (stabilizer) frame->input = frame->image;
                         frame->image = own->stylize(frame->image);
                         if (!stylized.push(std::move(*frame))) break;  // the encoder stopped
                     }
@@ -145,12 +154,19 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
         // Encoder: owns `writer`; writes frames in their order as they complete.
         std::thread encoder([&] {
             try {
-                std::map<int64_t, cv::Mat> waiting;  // at most one per worker plus the queue
+                std::map<int64_t, NumberedFrame> waiting;  // one per worker plus the queue
                 while (auto frame = stylized.pop()) {
-                    waiting.emplace(frame->index, std::move(frame->image));
+                    waiting.emplace(frame->index, std::move(*frame));
                     for (auto next = waiting.find(result.frames); next != waiting.end();
                          next = waiting.find(result.frames)) {
-                        writer.write(next->second);
+                        if (stabilizer) {
+                            writer.write(
+                                stabilizer->process(next->second.input, next->second.image));
+                            stabilize_ms += stabilizer->last().ms;
+                            result.stabilize_cuts += stabilizer->last().cut;
+                        } else {
+                            writer.write(next->second.image);
+                        }
                         waiting.erase(next);
                         ++result.frames;
                         if (progress) progress(result.frames, total);
@@ -177,6 +193,7 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
         first_error.rethrow_if_any();
 
         result.interrupted = stopped_by_request.load();
+        if (result.frames > 0) result.stabilize_ms = stabilize_ms / result.frames;
         STYLECAM_CHECK(result.frames > 0, input,
                        result.interrupted ? ": interrupted before the first frame"
                                           : ": no frame could be decoded");
