@@ -245,5 +245,22 @@ TEST_F(LiveWindow, ADroppedPaintingBecomesTheStyleAndBackWhileRecording) {
     for (int run : runs) EXPECT_GE(run, 2) << sequence;
 }
 
+TEST_F(LiveWindow, StabilizeOptionRunsTheStabilizerAndReportsItsCost) {
+    const auto result = run_under_xvfb("$STYLECAM live --test-pattern --width 160 --height 120 " +
+                                       common() + "--frames 30 --stabilize 0.8");
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    const auto at = result.out.find("stabilize 0.80: ");
+    ASSERT_NE(at, std::string::npos) << result.out;
+    EXPECT_GT(std::atof(result.out.c_str() + at + 16), 0.0) << result.out;  // ms per frame
+    const auto off = run_under_xvfb("$STYLECAM live --test-pattern " + common() + "--frames 3");
+    ASSERT_EQ(off.exit_code, 0) << off.err;
+    EXPECT_EQ(off.out.find("stabilize"), std::string::npos) << off.out;
+    const auto bad =
+        run_under_xvfb("$STYLECAM live --test-pattern " + common() + "--frames 3 --stabilize 1.5");
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("--stabilize"), std::string::npos) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+}
+
 }  // namespace
 }  // namespace stylecam

@@ -30,6 +30,7 @@ LiveUiState initial_state(const LiveAppOptions& options) {
     state.preserve_colors = options.stylizer.preserve_colors;
     state.scale = static_cast<float>(options.stylizer.scale);
     state.auto_scale = options.auto_scale;
+    state.stabilize = static_cast<float>(options.stabilize);
     state.device = static_cast<int>(options.stylizer.network.device);
     state.precision = static_cast<int>(options.stylizer.network.precision);
     state.mode = options.view;
@@ -54,6 +55,7 @@ class ActionHandler {
             pipeline_.send(LiveCommand::preserve_colors(state.preserve_colors));
         if (actions.scale_changed) pipeline_.send(LiveCommand::scale(state.scale));
         if (actions.auto_scale_changed) pipeline_.send(LiveCommand::auto_scale(state.auto_scale));
+        if (actions.stabilize_changed) pipeline_.send(LiveCommand::stabilize(state.stabilize));
         if (actions.network_changed)
             pipeline_.send(LiveCommand::set_network(
                 {static_cast<DeviceKind>(state.device), static_cast<Precision>(state.precision)}));

@@ -45,6 +45,7 @@ struct LiveAppOptions {
     StylizerOptions stylizer;
     int style = 0;
     bool auto_scale = true;
+    double stabilize = 0;  ///< temporal stabilizer strength (0: off)
     /// "Any painting": MicroAST weights (empty: the section says how to get them), the
     /// paintings' encoding size (PaintingStyle::style_size) and the browser's first folder.
     std::string microast_path;

@@ -28,6 +28,7 @@ void LiveUiActions::merge(const LiveUiActions& other) {
     preserve_colors_changed |= other.preserve_colors_changed;
     scale_changed |= other.scale_changed;
     auto_scale_changed |= other.auto_scale_changed;
+    stabilize_changed |= other.stabilize_changed;
     network_changed |= other.network_changed;
     toggle_recording |= other.toggle_recording;
     snapshot |= other.snapshot;
@@ -110,6 +111,12 @@ void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& 
         ImGui::SetTooltip(
             "Lower the scale (never above the slider's) while the network cannot keep the frame "
             "rate; raise it again when it can");
+    actions.stabilize_changed = ImGui::SliderFloat("Stabilize", &state.stabilize, 0.0f, 1.0f,
+                                                   state.stabilize > 0 ? "%.2f" : "off");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Against flicker: blend each frame with the previous output, moved along the "
+            "camera's optical flow, where the motion is reliable (0: off; 0.8 recommended)");
     const char* devices[] = {"auto", "cpu", "cuda"};
     const char* precisions[] = {"auto", "fp32", "bf16", "fp16"};
     const int device_count = cuda ? 3 : 2;
@@ -143,6 +150,8 @@ void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& 
     ImGui::TextDisabled("Stats");
     ImGui::Text("capture   %6.1f fps", stats.capture_fps);
     ImGui::Text("inference %6.1f fps  %6.0f ms", stats.inference_fps, stats.inference_ms);
+    if (stats.stabilize > 0)
+        ImGui::Text("stabilize %.2f       %6.1f ms", stats.stabilize, stats.stabilize_ms);
     if (stats.auto_scale)
         ImGui::Text("scale in use %.2f (auto, target %.0f fps)", stats.scale, stats.target_fps);
     ImGui::Text("display   %6.1f fps", display_fps);

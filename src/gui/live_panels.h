@@ -19,6 +19,7 @@ struct LiveUiState {
     bool preserve_colors = false;
     float scale = 1.0f;      ///< the user's scale (with auto scale, the highest it uses)
     bool auto_scale = true;  ///< lower the scale while the network cannot keep the frame rate
+    float stabilize = 0.0f;  ///< temporal stabilizer strength, 0..1 (0: off)
     int device = 0;          ///< 0 auto, 1 cpu, 2 cuda
     int precision = 0;       ///< 0 auto, 1 fp32, 2 bf16, 3 fp16
     ViewMode mode = ViewMode::SideBySide;
@@ -34,6 +35,7 @@ struct LiveUiActions {
     bool preserve_colors_changed = false;
     bool scale_changed = false;
     bool auto_scale_changed = false;
+    bool stabilize_changed = false;
     bool network_changed = false;
     bool toggle_recording = false;
     bool snapshot = false;

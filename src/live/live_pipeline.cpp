@@ -22,8 +22,16 @@ void sleep_while(const std::atomic<bool>& running, LiveClock::duration duration)
 
 }  // namespace
 
+StabilizerOptions live_stabilizer_options(double strength) {
+    StabilizerOptions options;
+    options.strength = strength;
+    options.dis_preset = kDisPresetUltrafast;
+    options.flow_scale = 0.5;
+    return options;
+}
+
 LivePipeline::LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> source)
-    : settings_(std::move(settings)), source_(std::move(source)) {
+    : settings_(std::move(settings)), source_(std::move(source)), stabilizer_(settings_.stabilize) {
     STYLECAM_CHECK(!settings_.styles.empty(), "live: no style to show");
     settings_.style = std::clamp(settings_.style, 0, static_cast<int>(settings_.styles.size()) - 1);
     stylizers_.resize(settings_.styles.size());
@@ -39,6 +47,7 @@ LivePipeline::LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> s
     stats_.scale = settings_.stylizer.scale;
     stats_.auto_scale = settings_.auto_scale;
     stats_.target_fps = auto_scale_.target_fps();
+    stats_.stabilize = settings_.stabilize.strength;
     capture_thread_ = std::thread([this] { capture_loop(); });
     inference_thread_ = std::thread([this] { inference_loop(); });
 }
@@ -155,7 +164,10 @@ void LivePipeline::apply(const LiveCommand& command) {
         case Kind::SelectStyle:
             if (command.index >= 0 && command.index < static_cast<int>(settings_.styles.size())) {
                 stylizer_for(command.index);  // load now: errors keep the current style
-                if (command.index != settings_.style) auto_scale_.reset(options.scale);
+                if (command.index != settings_.style) {
+                    auto_scale_.reset(options.scale);
+                    stabilizer_.reset();  // never blend the new style with the old one
+                }
                 settings_.style = command.index;
             }
             break;
@@ -185,6 +197,7 @@ void LivePipeline::apply(const LiveCommand& command) {
             for (auto& stylizer : stylizers_) stylizer.reset();
             stylizers_[static_cast<size_t>(settings_.style)] = std::move(replacement);
             auto_scale_.reset(options.scale);
+            stabilizer_.reset();
             break;
         }
         case Kind::StartRecording:
@@ -197,9 +210,14 @@ void LivePipeline::apply(const LiveCommand& command) {
             break;
         case Kind::SetPaused:
             paused_ = command.flag;
+            stabilizer_.reset();  // the scene may have changed meanwhile
             break;
         case Kind::AddStyle:
             add_style(command.style);
+            stabilizer_.reset();
+            break;
+        case Kind::SetStabilize:
+            stabilizer_.set_strength(command.value);
             break;
     }
     for (auto& stylizer : stylizers_) {
@@ -213,6 +231,7 @@ void LivePipeline::apply(const LiveCommand& command) {
     stats_.auto_scale = settings_.auto_scale;
     stats_.scale = scale_in_use();
     stats_.paused = paused_;
+    stats_.stabilize = stabilizer_.options().strength;
     stats_.recording = recorder_ != nullptr;
     if (recorder_) {
         stats_.recording_path = recorder_->path();
@@ -316,9 +335,13 @@ void LivePipeline::inference_loop() {
             result.stylized = stylizer.stylize(frame->image);
             result.inference_ms =
                 std::chrono::duration<double, std::milli>(LiveClock::now() - start).count();
+            result.stylized = stabilizer_.process(frame->image, result.stylized);
+            result.stabilize_ms = stabilizer_.last().ms;
+            result.stabilized = stabilizer_.last().blended;
             if (settings_.auto_scale) {
                 auto_scale_.set_target_fps(auto_scale_target_fps());
-                auto_scale_.update(result.inference_ms);  // applied to the next frame
+                // applied to the next frame; the stabilizer's time is part of the frame's cost
+                auto_scale_.update(result.inference_ms + result.stabilize_ms);
             }
             result.original = std::move(frame->image);
             result.sequence = frame->sequence;
@@ -340,6 +363,7 @@ void LivePipeline::inference_loop() {
                 std::lock_guard<std::mutex> lock(stats_mutex_);
                 stats_.network = stylizer.describe();
                 stats_.inference_ms = result.inference_ms;
+                stats_.stabilize_ms = result.stabilize_ms;
                 stats_.scale = scale;
                 stats_.auto_scale = settings_.auto_scale;
                 stats_.target_fps = auto_scale_.target_fps();

@@ -7,10 +7,15 @@
 /// (one per style, loaded on first use and kept), the device and the Recorder. Every thread
 /// body catches its exceptions and reports them in `LiveStats`; none ends the process.
 ///
+/// Temporal stabilization (off by default): the inference thread owns a `TemporalStabilizer` and
+/// runs each stylized frame through it; a style switch (or a new painting, device or precision,
+/// or a pause) starts it over, so that a new style never blends with the old one.
+///
 /// Auto scale (on by default): the inference thread lowers the inference scale in steps below the
 /// user's scale (the ceiling) when the network cannot hold the target rate, and raises it again
 /// when there is headroom (`AutoScale`).
 
+#include "image/temporal_stabilizer.h"
 #include "live/auto_scale.h"
 #include "live/mailbox.h"
 #include "live/rate_meter.h"
@@ -38,6 +43,9 @@ struct StyleEntry {
     PaintingStyle painting{};  ///< empty for a trained style
 };
 
+/// The stabilizer's settings in the live window at `strength` (0..1): the fastest flow.
+StabilizerOptions live_stabilizer_options(double strength);
+
 struct LiveSettings {
     SourceSpec source;               ///< used to reopen the source when it fails
     std::vector<StyleEntry> styles;  ///< at least one
@@ -52,6 +60,8 @@ struct LiveSettings {
     bool auto_scale = true;
     /// The rate auto scale holds, frames/s; 0: the source's measured rate, at most 30.
     double target_fps = 0;
+    /// Temporal stabilizer: `stabilize.strength` 0 is off (live's flow: ultrafast, half size).
+    StabilizerOptions stabilize = live_stabilizer_options(0);
 };
 
 /// A command from the UI to the inference thread.
@@ -65,8 +75,9 @@ struct LiveCommand {
         SetNetwork,         ///< `network` (device/precision): reloads the styles
         StartRecording,     ///< `path`; `flag`: side by side
         StopRecording,
-        SetPaused,  ///< `flag`: stop stylizing (frames are still captured and dropped)
-        AddStyle,   ///< `style` (e.g. a painting): appended to the list and selected
+        SetPaused,     ///< `flag`: stop stylizing (frames are still captured and dropped)
+        AddStyle,      ///< `style` (e.g. a painting): appended to the list and selected
+        SetStabilize,  ///< `value` 0..1: temporal stabilizer strength (0: off)
     };
     Kind kind = Kind::StopRecording;
     int index = 0;
@@ -106,6 +117,9 @@ struct LiveCommand {
     static LiveCommand set_paused(bool paused) {
         return make(Kind::SetPaused, [&](auto& c) { c.flag = paused; });
     }
+    static LiveCommand stabilize(double strength) {
+        return make(Kind::SetStabilize, [&](auto& c) { c.value = strength; });
+    }
     static LiveCommand add_style(StyleEntry style) {
         return make(Kind::AddStyle, [&](auto& c) { c.style = std::move(style); });
     }
@@ -127,6 +141,8 @@ struct LiveResult {
     int64_t sequence = 0;
     LiveClock::time_point captured;
     double inference_ms = 0;
+    double stabilize_ms = 0;  ///< the temporal stabilizer's time for this frame (0: off)
+    bool stabilized = false;  ///< blended with the previous output (false: off, first, cut)
     int style = 0;
 };
 
@@ -138,6 +154,8 @@ struct LiveStats {
     double capture_fps = 0;
     double inference_fps = 0;
     double inference_ms = 0;  ///< last frame's network time (scale, pad, run, colour, blend)
+    double stabilize = 0;     ///< temporal stabilizer strength (0: off)
+    double stabilize_ms = 0;  ///< its time for the last frame, ms
     double scale = 1;  ///< the inference scale of the last frame (auto scale's or the user's)
     bool auto_scale = false;  ///< auto scale is on
     double target_fps = 0;    ///< the rate auto scale holds (when on)
@@ -216,6 +234,7 @@ class LivePipeline {
     bool paused_ = false;
     int next_thumbnail_ = 0;
     AutoScale auto_scale_;
+    TemporalStabilizer stabilizer_;
 
     mutable std::mutex styles_mutex_;  // guards settings_.styles against the UI's reads
 
