@@ -80,7 +80,7 @@ Command add_import_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "import",
         "Convert PyTorch checkpoints (fast_neural_style TransformerNet .pth, zip or legacy "
-        "format; MicroAST's four published .pth.tar files) into model files");
+        "format; MicroAST's four published .pth.tar files; torchvision VGG19) into model files");
     command->add_option("files", params->files, "Checkpoint files")
         ->required()
         ->check(CLI::ExistingFile);
