@@ -124,7 +124,8 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                     if (!reader.read(frame)) break;
                     STYLECAM_CHECK(frame.size() == info.size, input, ": frame ", n,
                                    " changes the video size, which is not supported");
-                    if (!decoded.push({n, std::move(frame), cv::Mat()})) break;  // the job is ending
+                    if (!decoded.push({n, std::move(frame), cv::Mat()}))
+                        break;  // the job is ending
                 }
             } catch (...) {
                 first_error.set(std::current_exception());
