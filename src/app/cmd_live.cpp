@@ -2,10 +2,14 @@
 
 #include "app/command.h"
 #include "app/interrupt.h"
+#include "app/stream_setup.h"
 #include "core/error.h"
 #include "core/file_util.h"
 #include "gui/live_app.h"
+#include "live/headless_run.h"
+#include "live/stream_output.h"
 #include "stylize/model_registry.h"
+#include "video/v4l2_output.h"
 #include "video/video_file.h"
 
 #include <spdlog/spdlog.h>
@@ -48,6 +52,9 @@ struct LiveParams {
     int style_size = 512;
     std::string microast;  ///< MicroAST weights for paintings
     std::string ui_script;
+    bool no_window = false;      ///< run the pipeline headless (no window, no OpenGL)
+    std::string pipe_out;        ///< y4m stream to this file ("-": stdout)
+    std::string virtual_camera;  ///< V4L2 loopback device, e.g. /dev/video4
 };
 
 constexpr const char* kSampleClip = "vtest.avi";
@@ -120,8 +127,63 @@ std::pair<SourceSpec, std::unique_ptr<FrameSource>> open_source(const LiveParams
     return {spec, std::move(source)};
 }
 
+/// The rate of the streamed outputs: a video file's own, else the requested (camera) or
+/// produced (test pattern, still image) rate.
+double stream_fps(const LiveParams& params) {
+    if (!params.test_pattern && !params.input.empty() && has_video_extension(params.input))
+        return VideoReader(params.input).info().fps;
+    return params.fps;
+}
+
+/// The --pipe-out and --virtual-camera sinks (none: empty), opened before anything slow so that
+/// a missing device is reported at once.
+std::vector<std::unique_ptr<FrameSink>> open_stream_sinks(const LiveParams& params, double fps) {
+    std::vector<std::unique_ptr<FrameSink>> sinks;
+    if (!params.virtual_camera.empty()) {
+        ignore_broken_pipe();
+        sinks.push_back(std::make_unique<V4l2Output>(params.virtual_camera, fps));
+    }
+    if (!params.pipe_out.empty()) {
+        prepare_pipe_out(params.pipe_out);
+        sinks.push_back(open_pipe_out(params.pipe_out, fps));
+    }
+    return sinks;
+}
+
+/// The final lines about the streamed outputs; throws when a sink failed.
+void report_stream(const LiveStreamOutput& output) {
+    for (const auto& sink : output.describe())
+        spdlog::info("streamed {} frames to {}", output.frames_written(), sink);
+    STYLECAM_CHECK(!output.failed(), output.end_reason());
+    if (!output.end_reason().empty()) spdlog::info("stopped: {}", output.end_reason());
+}
+
+int finish_headless(const LiveParams& params, LivePipeline& pipeline, LiveStreamOutput* output,
+                    const std::atomic<bool>& interrupted) {
+    const auto summary = run_headless(pipeline, output, params.frames, interrupted);
+    const auto& stats = summary.stats;
+    spdlog::info("no window: captured {}, stylized {}, dropped {}", stats.captured, stats.stylized,
+                 stats.dropped);
+    spdlog::info(
+        "at the end: capture {:.1f} fps, inference {:.1f} fps ({:.0f} ms, scale {:.2f}{}), "
+        "latency {:.0f} ms",
+        summary.running.capture_fps, summary.running.inference_fps, summary.running.inference_ms,
+        summary.running.scale, summary.running.auto_scale ? " auto" : "", summary.latency_ms);
+    if (!stats.recording_path.empty())
+        spdlog::info("recorded {} frames to {}", stats.recorded_frames, stats.recording_path);
+    if (output) report_stream(*output);
+    STYLECAM_CHECK(stats.recording_error.empty(), "recording failed: ", stats.recording_error);
+    return interrupted ? kExitInterrupted : kExitOk;
+}
+
 int run_live(const LiveParams& params) {
     const auto& interrupted = install_interrupt_handler();
+    STYLECAM_CHECK(!params.no_window || params.screenshot.empty(),
+                   "--screenshot needs the window (not with --no-window)");
+    STYLECAM_CHECK(!params.no_window || params.optimize_content.empty(),
+                   "--optimize-content needs the window (not with --no-window)");
+    const double fps = stream_fps(params);
+    auto sinks = open_stream_sinks(params, fps);
     LiveSettings settings;
     settings.styles = find_styles(params, &settings.style);
     // MicroAST weights for "Any painting": required with --style-image, optional otherwise.
@@ -197,8 +259,19 @@ int run_live(const LiveParams& params) {
     auto [spec, source] = open_source(params);
     settings.source = spec;
     spdlog::info("source {}", source->describe());
+    std::unique_ptr<LiveStreamOutput> output;
+    if (!sinks.empty()) {
+        output = std::make_unique<LiveStreamOutput>(std::move(sinks), fps,
+                                                    params.no_window ? params.frames : -1);
+        settings.on_stylized = [out = output.get()](const cv::Mat& frame) { out->offer(frame); };
+    }
     LivePipeline pipeline(settings, std::move(source));
+    if (params.no_window) return finish_headless(params, pipeline, output.get(), interrupted);
     const auto summary = run_live_app(pipeline, app, interrupted);
+    if (output) {
+        output->stop();
+        report_stream(*output);
+    }
 
     const auto& stats = summary.stats;
     spdlog::info("displayed {} frames; captured {}, stylized {}, dropped {} (OpenGL: {})",
@@ -299,6 +372,16 @@ Command add_live_command(CLI::App& app) {
         "Longer side for that optimization (-1: the default of `stylecam optimize`)");
     command->add_flag("--exit-when-done", params->exit_when_done,
                       "Quit when the optimization ends (for scripts, with --screenshot)");
+    command->add_flag("--no-window", params->no_window,
+                      "Run without a window or OpenGL (streaming, scripts); --frames then counts "
+                      "streamed frames (or stylized frames when nothing is streamed)");
+    command->add_option("--pipe-out", params->pipe_out,
+                        "Stream the stylized video as y4m (YUV4MPEG2, 4:2:0) at the source's rate "
+                        "to this file, or '-' for stdout (logs go to stderr), e.g. "
+                        "`--pipe-out - | ffmpeg -i - out.mp4`");
+    command->add_option("--virtual-camera", params->virtual_camera,
+                        "Stream the stylized video to this v4l2loopback device (e.g. /dev/video4) "
+                        "as a webcam for Zoom, Meet, OBS");
     return {command, [params] { return run_live(*params); }};
 }
 

@@ -3,6 +3,7 @@
 #include "app/command.h"
 #include "app/interrupt.h"
 #include "app/progress_bar.h"
+#include "app/stream_setup.h"
 #include "core/error.h"
 #include "core/memory.h"
 #include "core/text.h"
@@ -32,6 +33,7 @@ struct StylizeParams {
     std::string style_image;  ///< a painting: arbitrary style transfer (MicroAST)
     std::string style_mix;    ///< "a.jpg:0.7,b.jpg:0.3"
     int style_size = 512;
+    std::string pipe_out;  ///< video: y4m stream to this file ("-": stdout) instead of -o
 };
 
 std::string default_model(const std::vector<ModelFolder>& folders) {
@@ -57,6 +59,13 @@ int run_stylize(const StylizeParams& params) {
                                    : params.model.empty() ? default_model(folders)
                                                           : resolve_model(params.model, folders);
     const InputKind kind = classify_input(params.input);
+    STYLECAM_CHECK(params.output.empty() != params.pipe_out.empty(),
+                   "give -o/--output or --pipe-out (one of them)");
+    STYLECAM_CHECK(params.pipe_out.empty() || kind == InputKind::Video,
+                   "--pipe-out needs a video "
+                   "input (",
+                   params.input, " is not one)");
+    if (!params.pipe_out.empty()) prepare_pipe_out(params.pipe_out);
     STYLECAM_CHECK(params.stabilize == 0 || kind == InputKind::Video,
                    "--stabilize needs a video input (", params.input, " is not one)");
     StabilizerOptions stabilize;
@@ -99,10 +108,20 @@ int run_stylize(const StylizeParams& params) {
         }
         case InputKind::Video: {
             ProgressBar bar("stylize", "frames");
-            const auto result = stylize_video_file(
-                stylizer, params.input, params.output,
-                [&](int64_t done, int64_t total) { bar.update(done, total); }, &interrupted,
-                params.max_frames, stabilize);
+            const auto progress = [&](int64_t done, int64_t total) { bar.update(done, total); };
+            std::string target = params.output;
+            const auto result =
+                params.pipe_out.empty()
+                    ? stylize_video_file(stylizer, params.input, params.output, progress,
+                                         &interrupted, params.max_frames, stabilize)
+                    : stylize_video_to_sink(
+                          stylizer, params.input,
+                          [&](double fps) {
+                              auto sink = open_pipe_out(params.pipe_out, fps);
+                              target = params.pipe_out == "-" ? "stdout" : params.pipe_out;
+                              return sink;
+                          },
+                          progress, &interrupted, params.max_frames, stabilize);
             bar.finish();
             if (params.stabilize > 0)
                 spdlog::info(
@@ -110,10 +129,11 @@ int run_stylize(const StylizeParams& params) {
                     "cut(s)",
                     params.stabilize, params.stabilize_flow, result.stabilize_ms,
                     result.stabilize_cuts);
-            spdlog::info(
-                "wrote {} ({} frames at {:.3g} fps, {:.1f} s, peak memory {}){}", params.output,
-                result.frames, result.fps, seconds(), human_bytes(peak_resident_bytes()),
-                result.interrupted ? " — interrupted, the file holds the frames so far" : "");
+            spdlog::info("wrote {} ({} frames at {:.3g} fps, {:.1f} s, peak memory {}){}", target,
+                         result.frames, result.fps, seconds(), human_bytes(peak_resident_bytes()),
+                         result.interrupted ? " — interrupted, the file holds the frames so far"
+                         : result.reader_closed ? " — stopped: the reader closed the pipe"
+                                                : "");
             return result.interrupted ? kExitInterrupted : kExitOk;
         }
     }
@@ -131,10 +151,13 @@ Command add_stylize_command(CLI::App& app) {
                         "default: the first model found");
     command->add_option("-i,--input", params->input, "Photo, folder of photos, or video file")
         ->required();
-    command
-        ->add_option("-o,--output", params->output,
-                     "Output photo, folder (for a folder input) or video file (.mp4, .mkv, .avi)")
-        ->required();
+    command->add_option(
+        "-o,--output", params->output,
+        "Output photo, folder (for a folder input) or video file (.mp4, .mkv, .avi)");
+    command->add_option("--pipe-out", params->pipe_out,
+                        "Video input: stream the stylized frames as y4m (YUV4MPEG2, 4:2:0, the "
+                        "input's rate) to this file or '-' (stdout; logs go to stderr) instead "
+                        "of -o");
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
     command

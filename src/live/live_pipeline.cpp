@@ -374,6 +374,7 @@ void LivePipeline::inference_loop() {
                 }
             }
             const cv::Mat original = result.original;
+            if (settings_.on_stylized) settings_.on_stylized(result.stylized);
             results_.put(std::move(result));
             if (settings_.thumbnail_every > 0 && stylized % settings_.thumbnail_every == 1)
                 refresh_thumbnail(original);

@@ -26,6 +26,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,9 @@ struct LiveSettings {
     double target_fps = 0;
     /// Temporal stabilizer: `stabilize.strength` 0 is off (live's flow: ultrafast, half size).
     StabilizerOptions stabilize = live_stabilizer_options(0);
+    /// Called on the inference thread with each stylized frame (CV_8UC3 BGR, not to be written
+    /// into) before the UI can take it, e.g. `LiveStreamOutput::offer`; must not block.
+    std::function<void(const cv::Mat& stylized)> on_stylized;
 };
 
 /// A command from the UI to the inference thread.

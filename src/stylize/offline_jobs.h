@@ -4,10 +4,12 @@
 
 #include "image/temporal_stabilizer.h"
 #include "stylize/stylizer.h"
+#include "video/frame_sink.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +50,7 @@ struct VideoResult {
     bool interrupted = false;    ///< stopped by `stop`: the file holds the frames done so far
     double stabilize_ms = 0;     ///< mean time of the temporal stabilizer per frame (0: off)
     int64_t stabilize_cuts = 0;  ///< scene cuts the stabilizer found (its history dropped)
+    bool reader_closed = false;  ///< a sink's reader went away (a closed pipe) before the end
 };
 
 /// Every frame of `input` (or the first `max_frames` when ≥ 0) into `output` at the same size
@@ -58,5 +61,17 @@ VideoResult stylize_video_file(Stylizer& stylizer, const std::string& input,
                                const std::string& output, const ProgressCallback& progress,
                                const std::atomic<bool>* stop = nullptr, int64_t max_frames = -1,
                                const std::optional<StabilizerOptions>& stabilize = std::nullopt);
+
+/// Opens the sink for a stream at `fps` frames/s (the input's rate).
+using FrameSinkFactory = std::function<std::unique_ptr<FrameSink>(double fps)>;
+
+/// As `stylize_video_file`, but each stylized frame goes to the sink `open_sink` makes (e.g. a
+/// y4m pipe), in order, as soon as it is ready; nothing is written atomically. A sink whose
+/// reader went away ends the job early with `reader_closed` (not an error).
+VideoResult stylize_video_to_sink(Stylizer& stylizer, const std::string& input,
+                                  const FrameSinkFactory& open_sink,
+                                  const ProgressCallback& progress,
+                                  const std::atomic<bool>* stop = nullptr, int64_t max_frames = -1,
+                                  const std::optional<StabilizerOptions>& stabilize = std::nullopt);
 
 }  // namespace stylecam
