@@ -5,6 +5,7 @@
 #include "checkpoint_fixtures.h"
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/onnx_weights.h"
 #include "core/safetensors.h"
 #include "nets/model_import.h"
 #include "test_support.h"
@@ -53,6 +54,35 @@ TEST(ModelImport, MosaicInBothFormatsEqualsTheConvertedModel) {
         EXPECT_EQ(model.metadata.at("source_sha256").size(), 64u);
         for (const char* key : {"input_color_order", "input_range", "output_range"})
             EXPECT_EQ(model.metadata.at(key), expected.metadata.at(key)) << key;
+    }
+}
+
+TEST(ModelImport, OnnxExportEqualsTheConvertedModel) {
+    const auto expected_file = testing::style_weights("mosaic");
+    const auto onnx = testing::shared_dir() + "/weights/onnx/mosaic.onnx";
+    STYLECAM_REQUIRE_FILE(expected_file);
+    STYLECAM_REQUIRE_FILE(onnx);
+    const auto models = import_checkpoints({read_checkpoint_file(onnx)}, {});
+    ASSERT_EQ(models.size(), 1u);
+    expect_bit_identical(models[0].tensors, read_safetensors(expected_file).tensors);
+    EXPECT_EQ(models[0].metadata.at("source_format"), "onnx");
+
+    // Truncated or bit-flipped: one `Error`, never a crash.
+    const auto bytes = read_file_bytes(onnx);
+    std::mt19937 random(6);
+    for (int i = 0; i < 200; ++i) {
+        std::string damaged =
+            bytes.substr(0, random() % 2 ? bytes.size() : random() % bytes.size());
+        if (!damaged.empty() && random() % 2)
+            damaged[random() % std::min<size_t>(damaged.size(), 8000)] ^=
+                static_cast<char>(1 << (random() % 8));
+        try {
+            parse_onnx_weights(damaged, "fuzz.onnx");
+        } catch (const Error& error) {
+            EXPECT_EQ(std::string(error.what()).rfind("fuzz.onnx: ", 0), 0u) << error.what();
+        } catch (const std::exception& error) {
+            FAIL() << "iteration " << i << ": not a stylecam::Error: " << error.what();
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/onnx_weights.h"
 #include "core/sha256.h"
 #include "nets/microast.h"
 #include "nets/model_file.h"
@@ -29,6 +30,7 @@ const char* part_prefix(Part part) {
         case Part::Decoder:
             return "decoder.";
         case Part::Transformer:
+        case Part::Vgg19:
             break;
     }
     return "";
@@ -39,7 +41,7 @@ std::string file_name(const std::string& path) { return fs::path(path).filename(
 /// A model name from a file name: "mosaic.pth" → "mosaic", "x.pth.tar" → "x".
 std::string stem_of(const std::string& path) {
     std::string name = file_name(path);
-    for (const char* ext : {".tar", ".pth", ".pt", ".ckpt", ".bin"}) {
+    for (const char* ext : {".tar", ".pth", ".pt", ".ckpt", ".bin", ".onnx"}) {
         const std::string e(ext);
         if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0)
             name.resize(name.size() - e.size());
@@ -174,7 +176,19 @@ CheckpointFile read_checkpoint_file(const std::string& path) {
     const auto bytes = read_file_bytes(path);
     CheckpointFile file;
     file.path = path;
-    file.checkpoint = parse_torch_checkpoint(bytes, path);
+    if (lower_extension(path) == ".onnx") {
+        // An ONNX export keeps the module's parameter names on its initializers; constants the
+        // exporter made up ("onnx::Pad_12") are not weights.
+        auto weights = parse_onnx_weights(bytes, path);
+        for (const auto& name : weights.order)
+            if (name.rfind("onnx::", 0) != 0) {
+                file.checkpoint.tensors[name] = weights.tensors.at(name);
+                file.checkpoint.order.push_back(name);
+            }
+        file.checkpoint.format = "onnx";
+    } else {
+        file.checkpoint = parse_torch_checkpoint(bytes, path);
+    }
     file.sha256 = sha256_hex(bytes);
     return file;
 }
@@ -199,7 +213,8 @@ std::vector<ImportedModel> import_checkpoints(const std::vector<CheckpointFile>&
                 options.source.empty() ? "imported from " + file_name(file.path) : options.source;
             model.metadata["source_file"] = file_name(file.path);
             model.metadata["source_sha256"] = file.sha256;
-            model.metadata["source_format"] = "torch.save " + file.checkpoint.format;
+            model.metadata["source_format"] =
+                file.checkpoint.format == "onnx" ? "onnx" : "torch.save " + file.checkpoint.format;
             models.push_back(std::move(model));
             continue;
         }

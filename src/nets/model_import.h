@@ -3,7 +3,8 @@
 /// is the caller's): the PyTorch examples' `TransformerNet` state dicts, one model per file, and
 /// MicroAST's four published part files (content encoder, style encoder, modulator, decoder),
 /// merged into one model with a prefix per part; torchvision's VGG19 (the loss network: its
-/// `features.*` with torchvision's input convention in the metadata). Weights must be fp32 or fp16
+/// `features.*` with torchvision's input convention in the metadata). ONNX exports of these
+/// networks convert the same way. Weights must be fp32 or fp16
 /// and are stored as fp32 (an exact upcast). Old `inN.running_mean|var` entries and a DataParallel
 /// `module.` prefix are dropped. Each result is checked by building the network from it.
 
@@ -22,7 +23,8 @@ struct CheckpointFile {
     TorchCheckpoint checkpoint;
 };
 
-/// Reads `path` (zip or legacy torch.save format); throws `Error("<path>: ...")`.
+/// Reads `path`: a torch.save checkpoint (zip or legacy format), or an ONNX export (`.onnx`:
+/// its initializers, which keep the module's parameter names). Throws `Error("<path>: ...")`.
 CheckpointFile read_checkpoint_file(const std::string& path);
 
 struct ImportOptions {
