@@ -116,7 +116,8 @@ BENCHMARK(BM_MicroAst_Network)->Apply(dtype_layout_args);
 /// The layer kinds of the published network at the sizes they run at for a 640×480 frame:
 /// 0 = the 9×9 3→16 convolution at full size, 1 = a stride-2 grouped 3×3 (32 channels, groups
 /// 32, at 1/2 size), 2 = a 1×1 64→64 at 1/4 size, 3 = a dense 3×3 64→64 (the residual blocks)
-/// at 1/4 size. Each with its reflection pad.
+/// at 1/4 size, 4 = the decoder's last 9×9 16→3 at full size, 5 = the same folded 4×4 into
+/// channels as the network runs it in channels-last. Each with its reflection pad.
 void BM_MicroAst_LayerKind(benchmark::State& state, int kind) {
     torch::NoGradGuard no_grad;
     const auto run = run_options_of(state);
@@ -124,6 +125,7 @@ void BM_MicroAst_LayerKind(benchmark::State& state, int kind) {
     if (kind == 1) in = out = groups = 32, kernel = 3, stride = 2, h = 240, w = 320;
     if (kind == 2) in = out = 64, kernel = 1, h = 120, w = 160;
     if (kind == 3) in = out = 64, kernel = 3, h = 120, w = 160;
+    if (kind == 4 || kind == 5) in = 16, out = 3;
     MicroAstConv conv(in, out, kernel, stride, groups);
     conv->to(run.dtype);
     auto x = torch::rand({1, in, h, w}).to(run.dtype);
@@ -133,13 +135,43 @@ void BM_MicroAst_LayerKind(benchmark::State& state, int kind) {
         x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     }
     state.SetLabel(run_label(run));
+    if (kind == 5) {  // the decoder's last conv as the network runs it: folded 4×4 (folded_conv.h)
+        const auto folded = fold_conv(conv->conv()->weight, conv->conv()->bias, 4);
+        for (auto _ : state)
+            benchmark::DoNotOptimize(folded_conv2d(reflection_pad(x, 4), folded).data_ptr());
+        return;
+    }
     conv->forward(x);
     for (auto _ : state) benchmark::DoNotOptimize(conv->forward(x).data_ptr());
 }
 BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv9x9_full, 0)->Apply(dtype_layout_args);
+BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv9x9_to_rgb_full, 4)->Apply(dtype_layout_args);
+BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv9x9_to_rgb_full_folded, 5)->Apply(dtype_layout_args);
 BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, grouped3x3_s2_half, 1)->Apply(dtype_layout_args);
 BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv1x1_quarter, 2)->Apply(dtype_layout_args);
 BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv3x3_quarter, 3)->Apply(dtype_layout_args);
+
+/// The element-wise work between the convolutions on a full-size 16-channel map (the decoder's
+/// last stage): 0 = ReLU in place, 1 = the 9×9 conv's reflection pad (4), 2 = bilinear ×2 of a
+/// 32-channel half-size map (what dec3.6 reads).
+void BM_MicroAst_Elementwise(benchmark::State& state, int kind) {
+    torch::NoGradGuard no_grad;
+    const auto run = run_options_of(state);
+    const int64_t channels = kind == 2 ? 32 : 16, h = kind == 2 ? 240 : 480, w = h * 4 / 3;
+    auto x = torch::rand({1, channels, h, w}).to(run.dtype);
+    if (run.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    state.SetLabel(run_label(run));
+    for (auto _ : state) {
+        if (kind == 0) benchmark::DoNotOptimize(x.relu_().data_ptr());
+        if (kind == 1) benchmark::DoNotOptimize(reflection_pad(x, 4).data_ptr());
+        if (kind == 2)
+            benchmark::DoNotOptimize(
+                torch::upsample_bilinear2d(x, {2 * h, 2 * w}, false).data_ptr());
+    }
+}
+BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, relu_full, 0)->Apply(dtype_layout_args);
+BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, reflection_pad4_full, 1)->Apply(dtype_layout_args);
+BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, upsample2_to_full, 2)->Apply(dtype_layout_args);
 
 /// A new painting (512×683, as `--style-size 512` makes a 3:4 painting) to its style code.
 void BM_MicroAst_StyleCode(benchmark::State& state) {
