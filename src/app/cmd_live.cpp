@@ -325,11 +325,7 @@ Command add_live_command(CLI::App& app) {
         ->add_option("--target-fps", params->target_fps,
                      "Rate auto scale holds (0: the source's rate, at most 30)")
         ->check(CLI::NonNegativeNumber);
-    command
-        ->add_option("--stabilize", params->stabilize,
-                     "Flow-guided temporal stabilization against flicker, strength 0..1 (0: off; "
-                     "0.8 measured as a good default); also a slider in the window")
-        ->check(CLI::Range(0.0, 1.0));
+    add_stabilize_option(*command, params->stabilize, "; also a slider in the window");
     command
         ->add_option("--strength", params->strength,
                      "0..1 blend with the original; for a painting, how much of its style in "

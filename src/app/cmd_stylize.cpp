@@ -177,11 +177,7 @@ Command add_stylize_command(CLI::App& app) {
                       "Keep the input's colours: stylized luminance, original chroma");
     command->add_option("--max-frames", params->max_frames,
                         "Video input: stop after this many frames (-1: all)");
-    command
-        ->add_option("--stabilize", params->stabilize,
-                     "Video: flow-guided temporal stabilization against flicker, strength 0..1 "
-                     "(0: off; 0.8 measured as a good default)")
-        ->check(CLI::Range(0.0, 1.0));
+    add_stabilize_option(*command, params->stabilize, " (video inputs)");
     command
         ->add_option("--stabilize-flow", params->stabilize_flow,
                      "The stabilizer's optical flow: ultrafast, fast or medium (slower, better)")

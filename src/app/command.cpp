@@ -1,8 +1,10 @@
 #include "app/command.h"
 
 #include "core/cpu_features.h"
+#include "image/temporal_stabilizer.h"
 #include "stylize/style_network.h"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 namespace stylecam {
@@ -38,6 +40,18 @@ void add_painting_options(CLI::App& command, std::string& style_image, int& styl
                     "The painting's shorter side in pixels before encoding: sets the stroke "
                     "scale (0: as it is)")
         ->check(CLI::Range(0, 4096));
+}
+
+void add_stabilize_option(CLI::App& command, double& strength, const std::string& where) {
+    const auto alone = fmt::format("{:g}", kDefaultStabilizeStrength);
+    command
+        .add_option("--stabilize", strength,
+                    "Flow-guided temporal stabilization against flicker, strength 0..1 (off "
+                    "unless given; given alone: " +
+                        alone + ", measured as the best default)" + where)
+        ->expected(0, 1)
+        ->default_str(alone)
+        ->check(CLI::Range(0.0, 1.0));
 }
 
 NetworkOptions apply_compute_options(const ComputeOptions& options) {

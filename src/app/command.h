@@ -43,6 +43,10 @@ void add_models_option(CLI::App& command, std::vector<std::string>& folders);
 /// with MicroAST weights).
 void add_painting_options(CLI::App& command, std::string& style_image, int& style_size);
 
+/// --stabilize [S]: the temporal stabilizer's strength 0..1 (0, the default: off; the option
+/// alone: kDefaultStabilizeStrength). `where` ends the help text.
+void add_stabilize_option(CLI::App& command, double& strength, const std::string& where);
+
 /// Applies --threads and returns the network options for --device/--precision.
 NetworkOptions apply_compute_options(const ComputeOptions& options);
 
