@@ -3,6 +3,7 @@
 /// network) — each committed fast student beside its teacher from ../shared/weights, in the same
 /// run. Skipped with a message when a file is missing.
 
+#include "bench/bench_stylizer_loop.h"
 #include "stylize/stylizer.h"
 
 #include <stylecam_build_paths.h>
@@ -25,15 +26,7 @@ void run_style(benchmark::State& state, const std::string& model, Precision prec
     StylizerOptions options;
     options.network = NetworkOptions{DeviceKind::Cpu, precision};
     Stylizer stylizer(model, options);
-    cv::Mat frame(480, 640, CV_8UC3);
-    cv::randu(frame, 0, 255);
-    stylizer.stylize(frame);  // warm-up: first-call allocations and kernel selection
-    for (auto _ : state) {
-        auto output = stylizer.stylize(frame);
-        benchmark::DoNotOptimize(output.data);
-    }
-    state.counters["fps"] =
-        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    time_stylizer_640x480(state, stylizer);
 }
 
 /// state.range(0): 0 = the committed student fp32, 1 = student bf16, 2 = the teacher fp32.

@@ -9,6 +9,7 @@
 /// - BM_MicroAst_StyleCode: a new painting's code at 512 px (shorter side), nothing cached.
 /// Skipped with a message when the weights or the painting are missing.
 
+#include "bench/bench_stylizer_loop.h"
 #include "core/cpu_features.h"
 #include "nets/microast.h"
 #include "stylize/stylizer.h"
@@ -37,11 +38,6 @@ bool have_files(benchmark::State& state) {
     return true;
 }
 
-void set_rate(benchmark::State& state) {
-    state.counters["fps"] =
-        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-}
-
 /// state.range(0): 0 = fp32, 1 = bf16 (where not native, the network runs fp32 — see the label);
 /// state.range(1): inference scale in percent.
 void BM_MicroAst_Stylizer(benchmark::State& state) {
@@ -54,14 +50,7 @@ void BM_MicroAst_Stylizer(benchmark::State& state) {
     options.painting.parts = {PaintingPart{kPainting}};
     Stylizer stylizer(kWeights, options);
     state.SetLabel(stylizer.describe());
-    cv::Mat frame(480, 640, CV_8UC3);
-    cv::randu(frame, 0, 255);
-    stylizer.stylize(frame);  // warm-up: first-call allocations and kernel selection
-    for (auto _ : state) {
-        auto output = stylizer.stylize(frame);
-        benchmark::DoNotOptimize(output.data);
-    }
-    set_rate(state);
+    time_stylizer_640x480(state, stylizer);
 }
 BENCHMARK(BM_MicroAst_Stylizer)
     ->ArgNames({"bf16", "scale%"})
@@ -102,7 +91,7 @@ void BM_MicroAst_Network(benchmark::State& state) {
     const auto frame = torch::rand({1, 3, 480, 640});
     net->forward(frame, code);
     for (auto _ : state) benchmark::DoNotOptimize(net->forward(frame, code).data_ptr());
-    set_rate(state);
+    set_fps_counter(state);
 }
 
 void dtype_layout_args(benchmark::internal::Benchmark* bench) {
