@@ -55,10 +55,9 @@ int run_distill(const DistillParams& params) {
     spdlog::info("teacher {}: stylizing {} pictures once", teacher_path, data.size());
     for (int64_t i = 0; i < data.size(); ++i) targets.push_back(teacher.stylize(data.picture(i)));
 
-    const int batch_size = setup.trainer.batch;
+    const BatchShare share = setup.share;
     const auto make_batch = [&](int64_t step) {
-        return TrainingBatch{
-            data.batch(step, batch_size), data.aligned_batch(step, batch_size, targets), {}};
+        return TrainingBatch{data.batch(step, share), data.aligned_batch(step, share, targets), {}};
     };
     const auto loss = [&](const TrainingBatch& batch, const torch::Tensor& output) {
         const auto y = output / 255.0, t = batch.target / 255.0;

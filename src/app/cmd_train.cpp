@@ -62,9 +62,9 @@ int run_train(const TrainParams& params) {
     }
     const LossWeights weights{params.content_weight, params.style_weight, params.tv_weight};
     const auto& data = *setup.data;
-    const int batch_size = setup.trainer.batch;
+    const BatchShare share = setup.share;
     const auto make_batch = [&](int64_t step) {
-        return TrainingBatch{data.batch(step, batch_size), {}, {}};
+        return TrainingBatch{data.batch(step, share), {}, {}};
     };
     const auto loss = [&](const TrainingBatch& batch, const torch::Tensor& output) {
         const auto x = batch.input / 255.0, y = output / 255.0;

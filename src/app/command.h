@@ -58,5 +58,6 @@ Command add_eval_command(CLI::App& app);
 Command add_distill_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_import_command(CLI::App& app);
+Command add_launch_command(CLI::App& app);
 
 }  // namespace stylecam

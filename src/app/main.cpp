@@ -33,10 +33,10 @@ int main(int argc, char** argv) {
                "\nmemory allocator: " + memory_allocator_name();
     });
 
-    std::vector<Command> commands = {add_live_command(app),     add_stylize_command(app),
-                                     add_optimize_command(app), add_eval_command(app),
-                                     add_distill_command(app),  add_train_command(app),
-                                     add_models_command(app),   add_import_command(app)};
+    std::vector<Command> commands = {
+        add_live_command(app),   add_stylize_command(app), add_optimize_command(app),
+        add_eval_command(app),   add_distill_command(app), add_train_command(app),
+        add_models_command(app), add_import_command(app),  add_launch_command(app)};
 
     try {
         app.parse(argc, argv);

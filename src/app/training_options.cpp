@@ -88,11 +88,57 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
                     "Weight of the motion-stability term: a slightly moved input must give the "
                     "same output moved alike (0: off)")
         ->check(CLI::NonNegativeNumber);
+    auto& dist = params.distributed;
+    const std::string group = "Distributed (default: torchrun's or SLURM's environment)";
+    command
+        .add_option("--dist-backend", dist.backend,
+                    "auto (NCCL on CUDA when built in, else Gloo) | gloo | nccl")
+        ->check(CLI::IsMember({"auto", "gloo", "nccl"}))
+        ->group(group);
+    command
+        .add_option("--dist-timeout", dist.timeout_seconds,
+                    "Seconds a rank waits for a silent peer before the run stops")
+        ->check(CLI::PositiveNumber)
+        ->group(group);
+    command.add_option("--world-size", dist.world_size, "Number of processes ($WORLD_SIZE)")
+        ->check(CLI::PositiveNumber)
+        ->group(group);
+    command.add_option("--rank", dist.rank, "This process's rank, 0.. ($RANK)")
+        ->check(CLI::NonNegativeNumber)
+        ->group(group);
+    command
+        .add_option("--local-rank", dist.local_rank,
+                    "Its rank on this machine: its GPU ($LOCAL_RANK)")
+        ->check(CLI::NonNegativeNumber)
+        ->group(group);
+    command.add_option("--master-addr", dist.master_addr, "Host of rank 0 ($MASTER_ADDR)")
+        ->group(group);
+    command.add_option("--master-port", dist.master_port, "Port of rank 0's store ($MASTER_PORT)")
+        ->check(CLI::Range(1, 65535))
+        ->group(group);
 }
 
 TrainingSetup prepare_training(const TrainingParams& params) {
     set_cpu_threads(params.threads);
     TrainingSetup setup;
+    const auto distributed = resolve_distributed_options(params.distributed);
+    auto& trainer = setup.trainer;
+    trainer.device = resolve_device(parse_device(params.device));
+    setup.share = {params.batch, 0, params.batch};
+    if (is_distributed(distributed)) {
+        trainer.device = device_for_rank(trainer.device, distributed);
+        if (distributed.rank != 0) {
+            spdlog::set_pattern("stylecam[rank " + std::to_string(distributed.rank) + "]: %v");
+            spdlog::set_level(spdlog::level::warn);
+        }
+        trainer.group = std::make_shared<DistributedGroup>(distributed, trainer.device);
+        setup.share = {params.batch * distributed.world_size, params.batch * distributed.rank,
+                       params.batch};
+        spdlog::info("rank 0 of {} ({}, store {}:{}): global batch {} = {} × {}",
+                     distributed.world_size, trainer.group->backend(), distributed.master_addr,
+                     distributed.master_port, setup.share.global, distributed.world_size,
+                     params.batch);
+    }
     DataOptions data;
     data.image_size = params.image_size;
     data.seed = params.seed;
@@ -110,8 +156,6 @@ TrainingSetup prepare_training(const TrainingParams& params) {
                  summary.streamed ? "; photos are read from disk for each batch (too many to keep "
                                     "in memory)"
                                   : "");
-    auto& trainer = setup.trainer;
-    trainer.device = resolve_device(parse_device(params.device));
     spdlog::info("training on {}", describe_device(trainer.device));
     trainer.architecture = architecture_options(params.arch);
     trainer.architecture_name =
@@ -121,10 +165,11 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     trainer.batch = params.batch;
     trainer.steps = params.steps;
     if (params.epochs > 0) {
-        trainer.steps = (params.epochs * setup.data->size() + params.batch - 1) / params.batch;
+        const int global = setup.share.global;
+        trainer.steps = (params.epochs * setup.data->size() + global - 1) / global;
         trainer.metadata["training_epochs"] = std::to_string(params.epochs);
         spdlog::info("{} epoch(s) of {} pictures at batch {}: {} steps", params.epochs,
-                     setup.data->size(), params.batch, trainer.steps);
+                     setup.data->size(), global, trainer.steps);
     }
     trainer.memory_check_image_size = params.image_size;
     trainer.learning_rate = params.lr;
@@ -155,9 +200,11 @@ int run_training(const TrainingSetup& setup,
                  const TrainingLossFn& loss) {
     const auto& interrupted = install_interrupt_handler();
     ProgressBar bar("train", "steps");
+    const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
     TrainerCallbacks callbacks;
     callbacks.stop = &interrupted;
     callbacks.on_step = [&](const TrainingReport& report) {
+        if (!main_rank) return;
         std::string extra;
         for (const auto& [name, value] : report.terms) {
             char text[64];
@@ -171,18 +218,38 @@ int run_training(const TrainingSetup& setup,
     const uint64_t seed = setup.trainer.seed;
     const auto batch_with_stability = [&](int64_t step) {
         TrainingBatch batch = make_batch(step);
-        // A seed per (run seed, step, term): the same perturbations after a resume.
+        // A seed per (run seed, step, term, slot in the global batch): the same perturbations
+        // after a resume and whatever the number of ranks.
         const uint64_t base = seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) * 4;
+        const auto per_item = [&](auto perturb, uint64_t term) {
+            std::vector<Perturbation> items;
+            for (int64_t i = 0; i < batch.input.size(0); ++i) {
+                const auto slot = static_cast<uint64_t>(setup.share.first + i);
+                items.push_back(perturb(batch.input.narrow(0, i, 1),
+                                        (base + term) * 0xBF58476D1CE4E5B9ULL + slot));
+            }
+            Perturbation all;
+            std::vector<torch::Tensor> inputs, masks, grids;
+            for (const auto& item : items) {
+                inputs.push_back(item.input);
+                masks.push_back(item.mask);
+                if (item.grid.defined()) grids.push_back(item.grid);
+            }
+            all.input = torch::cat(inputs);
+            all.mask = torch::cat(masks);
+            if (!grids.empty()) all.grid = torch::cat(grids);
+            return all;
+        };
         if (setup.noise_stability > 0)
-            batch.stability.push_back({"noise_stability", setup.noise_stability,
-                                       noise_perturbation(batch.input, base + 1)});
+            batch.stability.push_back(
+                {"noise_stability", setup.noise_stability, per_item(noise_perturbation, 1)});
         if (setup.motion_stability > 0)
-            batch.stability.push_back({"motion_stability", setup.motion_stability,
-                                       motion_perturbation(batch.input, base + 2)});
+            batch.stability.push_back(
+                {"motion_stability", setup.motion_stability, per_item(motion_perturbation, 2)});
         return batch;
     };
     const auto result = train_transformer_net(setup.trainer, batch_with_stability, loss, callbacks);
-    bar.finish();
+    if (main_rank) bar.finish();
     const auto& output = setup.trainer.output;
     if (result.stopped) {
         spdlog::info("stopped at step {}; resume with --resume (checkpoint {})", result.last_step,

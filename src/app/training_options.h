@@ -3,6 +3,7 @@
 /// (data, progress bar, summary): the two commands differ only in their loss.
 
 #include "app/command.h"
+#include "train/distributed.h"
 #include "train/trainer.h"
 #include "train/training_data.h"
 
@@ -28,24 +29,33 @@ struct TrainingParams {
     std::string init;             ///< start from this model's weights (same architecture)
     /// Weights of the stability terms (losses/stability.h; 0: off).
     double noise_stability = 0, motion_stability = 0;
+    /// Joining a distributed run (unset fields come from torchrun's or SLURM's environment).
+    DistributedOptions distributed;
 };
 
 /// --data, --output, --arch, --image-size, --batch, --steps | --epochs, --lr, --seed,
 /// --checkpoint-every, --resume, --preview, --threads, --device, --models, --init,
-/// --noise-stability, --motion-stability.
+/// --noise-stability, --motion-stability, and the distributed options (--dist-backend,
+/// --dist-timeout, --rank, --world-size, --local-rank, --master-addr, --master-port).
 void add_training_options(CLI::App& command, TrainingParams& params);
 
-/// Loads the data (saying how many files were skipped and why) and fills the trainer options.
+/// Joins the process group when the run is distributed (before anything slow, so that the
+/// ranks meet early), loads the data (saying how many files were skipped and why) and fills the
+/// trainer options. In a distributed run --batch is each rank's share: `share` says which slots
+/// of the global batch (--batch × world size) this rank draws; other ranks than 0 log warnings
+/// and errors only.
 struct TrainingSetup {
     std::unique_ptr<TrainingData> data;
     TrainerOptions trainer;
+    BatchShare share;  ///< what make_batch must return: data.batch(step, share)
     double noise_stability = 0, motion_stability = 0;
 };
 TrainingSetup prepare_training(const TrainingParams& params);
 
 /// Runs the trainer with a progress bar (step, loss terms, images/s, ETA); returns the exit code.
 /// Adds the stability terms the setup asks for to every batch (their perturbations are functions
-/// of the seed and the step).
+/// of the seed, the step and the item's slot in the global batch, so that the ranks' shares
+/// together get the perturbations one process would).
 int run_training(const TrainingSetup& setup,
                  const std::function<TrainingBatch(int64_t)>& make_batch,
                  const TrainingLossFn& loss);

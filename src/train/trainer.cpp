@@ -8,6 +8,7 @@
 #include "image/picture.h"
 #include "image/tensor_image.h"
 #include "nets/model_file.h"
+#include "train/distributed.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -26,11 +27,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// What must match between a checkpoint and the run resuming from it.
+int world_size(const TrainerOptions& options) {
+    return options.group ? options.group->world_size() : 1;
+}
+
+/// What must match between a checkpoint and the run resuming from it (the global batch: any
+/// world size that keeps it draws the same batches).
 torch::Tensor run_signature(const TrainerOptions& options) {
     return torch::tensor({options.architecture.channels(), options.architecture.residual_blocks(),
                           options.architecture.outer_kernel(), options.architecture.pixel_shuffle(),
-                          static_cast<int64_t>(options.batch), static_cast<int64_t>(options.seed)});
+                          static_cast<int64_t>(options.batch) * world_size(options),
+                          static_cast<int64_t>(options.seed)});
+}
+
+/// Throws `Error` unless every rank runs with the same signature, start step and step count.
+void check_ranks_agree(DistributedGroup& group, const TrainerOptions& options, int64_t first_step) {
+    const auto mine = torch::cat({run_signature(options),
+                                  torch::tensor({first_step, options.steps,
+                                                 static_cast<int64_t>(options.checkpoint_every)})})
+                          .to(options.device);
+    const auto highest = group.max(mine.clone(), /*long_wait=*/true);
+    const auto lowest = group.max(-mine, /*long_wait=*/true).neg();
+    STYLECAM_CHECK(torch::equal(highest, lowest), "the ", group.world_size(),
+                   " ranks were started with different options or checkpoints (architecture, "
+                   "batch, seed, steps, checkpoint step); start every rank with the same ones");
 }
 
 void save_checkpoint(const std::string& path, TransformerNet& net, torch::optim::Adam& optimizer,
@@ -147,7 +167,9 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
     STYLECAM_CHECK(options.learning_rate > 0, "--lr must be positive, got ", options.learning_rate);
     STYLECAM_CHECK(options.checkpoint_every >= 1, "--checkpoint-every must be ≥ 1");
     STYLECAM_CHECK(!options.output.empty(), "--output is required");
-    check_parent_writable(options.output);
+    const bool main_rank = !options.group || options.group->is_main();
+    const int world = world_size(options);
+    if (main_rank) check_parent_writable(options.output);
 
     check_step_memory(options);
 
@@ -186,13 +208,14 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         STYLECAM_CHECK(fs::exists(checkpoint), checkpoint, ": no checkpoint to resume from");
         result.first_step = load_checkpoint(checkpoint, net, optimizer, options);
     }
+    if (options.group) check_ranks_agree(*options.group, options, result.first_step);
 
     // A resumed run keeps the log's rows up to the checkpoint's step (a killed run may have
     // logged a few steps past it) and its curve.
     std::vector<std::string> names;
     std::vector<std::vector<double>> curve;
     std::string kept_log;
-    if (result.first_step > 0) {
+    if (result.first_step > 0 && main_rank) {
         std::ifstream old_log(log_path(options.output));
         std::string line;
         while (std::getline(old_log, line)) {
@@ -212,20 +235,26 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
             }
         }
     }
-    std::ofstream log(log_path(options.output), std::ios::trunc);
-    STYLECAM_CHECK(log, log_path(options.output), ": cannot write the training log");
-    log << kept_log;
+    std::ofstream log;
+    if (main_rank) {
+        log.open(log_path(options.output), std::ios::trunc);
+        STYLECAM_CHECK(log, log_path(options.output), ": cannot write the training log");
+        log.precision(9);  // enough to compare runs to 1e-7
+        log << kept_log;
+    }
 
     auto next = std::async(std::launch::async, make_batch, result.first_step);
     const auto started = Clock::now();
     int64_t step = result.first_step;
+    bool agreed_stop = false;  // distributed: some rank was asked to stop during the last step
     const auto checkpoint_now = [&] {
+        if (!main_rank) return;
         save_checkpoint(checkpoint, net, optimizer, step, options);
         write_preview(preview_path(options.output), net, options.preview_input, options.device);
         if (!names.empty()) write_curve(loss_curve_path(options.output), names, curve);
     };
     while (step < options.steps) {
-        if (callbacks.stop && callbacks.stop->load()) {
+        if (options.group ? agreed_stop : callbacks.stop && callbacks.stop->load()) {
             result.stopped = true;
             break;
         }
@@ -252,9 +281,24 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
             const auto outputs = net->forward(inputs.size() == 1 ? batch.input : torch::cat(inputs))
                                      .chunk(static_cast<int64_t>(inputs.size()));
             terms = loss(batch, outputs[0]);
+            // A stability term is normalised by its mask's sum over the global batch: this rank's
+            // term is scaled by W·(its mask sum)/(the global sum), so that the ranks' mean is the
+            // term of the whole batch.
+            torch::Tensor mask_share;
+            if (options.group && !batch.stability.empty()) {
+                std::vector<torch::Tensor> sums;
+                for (const auto& term : batch.stability)
+                    sums.push_back(term.perturbation.mask.sum().to(torch::kFloat64));
+                const auto local = torch::stack(sums);
+                mask_share = local * world / options.group->sum(local.clone()).clamp_min(1);
+            }
             for (size_t i = 0; i < batch.stability.size(); ++i) {
                 const auto& term = batch.stability[i];
                 terms[term.name] = stability_loss(outputs[0], outputs[i + 1], term.perturbation);
+                if (mask_share.defined())
+                    terms[term.name] =
+                        terms[term.name] *
+                        mask_share[static_cast<int64_t>(i)].to(torch::kFloat).item<float>();
                 terms.at("total") = terms.at("total") + term.weight * terms[term.name];
             }
             terms.at("total").backward();
@@ -268,16 +312,28 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
                            "); lower --batch or --image-size");
             throw;
         }
+        if (options.group) options.group->average_gradients(net->parameters());
         optimizer.step();
         ++step;
 
         TrainingReport report;
         report.step = step;
         for (const auto& [name, value] : terms) report.terms[name] = value.item<double>();
+        if (options.group) {
+            // Means over the ranks (the names are sorted alike everywhere), and the stop flag.
+            std::vector<double> packed;
+            for (const auto& [name, value] : report.terms) packed.push_back(value);
+            packed.push_back(callbacks.stop && callbacks.stop->load() ? 1 : 0);
+            const auto summed =
+                options.group->sum(torch::tensor(packed, torch::kFloat64).to(options.device)).cpu();
+            size_t i = 0;
+            for (auto& [name, value] : report.terms) value = summed[i++].item<double>() / world;
+            agreed_stop = summed[i].item<double>() > 0;
+        }
         const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
         report.images_per_second =
-            seconds > 0 ? (step - result.first_step) * options.batch / seconds : 0;
-        if (names.empty()) {
+            seconds > 0 ? (step - result.first_step) * options.batch * world / seconds : 0;
+        if (names.empty() && main_rank) {
             names.push_back("total");
             for (const auto& [name, value] : report.terms)
                 if (name != "total") names.push_back(name);
@@ -286,25 +342,28 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
             log << '\n';
             curve.resize(names.size());
         }
-        log << step;
-        for (size_t i = 0; i < names.size(); ++i) {
-            log << ',' << report.terms[names[i]];
-            curve[i].push_back(report.terms[names[i]]);
+        if (main_rank) {
+            log << step;
+            for (size_t i = 0; i < names.size(); ++i) {
+                log << ',' << report.terms[names[i]];
+                curve[i].push_back(report.terms[names[i]]);
+            }
+            log << '\n';
         }
-        log << '\n';
         result.history.push_back(report);
         if (callbacks.on_step) callbacks.on_step(report);
         if (step % options.checkpoint_every == 0 || step == options.steps) checkpoint_now();
     }
     if (result.stopped && step > result.first_step) checkpoint_now();
-    log.flush();
+    if (main_rank) log.flush();
     result.last_step = step;
 
-    if (step == options.steps) {
+    if (step == options.steps && main_rank) {
         Metadata metadata = options.metadata;
         metadata["architecture_name"] = options.architecture_name;
         metadata["training_steps"] = std::to_string(options.steps);
-        metadata["training_batch"] = std::to_string(options.batch);
+        metadata["training_batch"] = std::to_string(options.batch * world);
+        if (world > 1) metadata["training_world_size"] = std::to_string(world);
         metadata["training_lr"] = std::to_string(options.learning_rate);
         if (options.final_learning_rate != options.learning_rate)
             metadata["training_lr_end"] = std::to_string(options.final_learning_rate);

@@ -15,10 +15,13 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace stylecam {
+
+class DistributedGroup;
 
 /// A stability term of one batch (losses/stability.h): the trainer runs the net on
 /// `perturbation.input` in the same pass as the clean input and adds
@@ -30,6 +33,8 @@ struct StabilityTerm {
 };
 
 /// One batch: `input` B×3×S×S RGB 0..255; `target` the same shape when the loss needs one.
+/// In a distributed run, this rank's share of the global batch; the loss function must return
+/// means over the items (equal shares make the mean of the ranks' losses the global mean).
 struct TrainingBatch {
     torch::Tensor input, target;
     std::vector<StabilityTerm> stability;
@@ -70,6 +75,14 @@ struct TrainerOptions {
     double loss_floats_per_pixel = 0;
     /// Side of the training crops, for that check (0: no check).
     int memory_check_image_size = 0;
+    /// A distributed run (train/distributed.h; null: one process). `batch` is then this rank's
+    /// share and `make_batch` must return this rank's slots of the global batch of
+    /// batch × world size (every rank the same share size). Gradients are averaged over the
+    /// ranks each step, the reported terms are means over the global batch, a stop anywhere
+    /// stops every rank after the same step, and only rank 0 writes files; the checkpoint
+    /// records the global batch, so a run may resume with another world size of the same
+    /// global batch.
+    std::shared_ptr<DistributedGroup> group;
 };
 
 struct TrainingReport {

@@ -222,11 +222,14 @@ cv::Mat TrainingData::apply(const cv::Mat& picture, const Crop& crop) const {
     return out;
 }
 
-torch::Tensor TrainingData::crops(int64_t step, int batch,
+torch::Tensor TrainingData::crops(int64_t step, const BatchShare& share,
                                   const std::function<cv::Mat(int64_t index)>& source) const {
+    STYLECAM_CHECK(
+        share.first >= 0 && share.count >= 1 && share.first + share.count <= share.global,
+        "training data: slots ", share.first, "+", share.count, " of a batch of ", share.global);
     std::vector<cv::Mat> crops;
-    const auto indices = batch_indices(step, batch);
-    for (int slot = 0; slot < batch; ++slot) {
+    const auto indices = batch_indices(step, share.global);
+    for (int slot = share.first; slot < share.first + share.count; ++slot) {
         const cv::Mat picture = source(indices[static_cast<size_t>(slot)]);
         crops.push_back(apply(picture, crop_for(step, slot, picture.size())));
     }
@@ -234,15 +237,24 @@ torch::Tensor TrainingData::crops(int64_t step, int batch,
 }
 
 torch::Tensor TrainingData::batch(int64_t step, int batch) const {
-    return crops(step, batch, [this](int64_t index) { return usable_picture(index); });
+    return this->batch(step, BatchShare{batch, 0, batch});
+}
+
+torch::Tensor TrainingData::batch(int64_t step, const BatchShare& share) const {
+    return crops(step, share, [this](int64_t index) { return usable_picture(index); });
 }
 
 torch::Tensor TrainingData::aligned_batch(int64_t step, int batch,
                                           const std::vector<cv::Mat>& aligned) const {
+    return aligned_batch(step, BatchShare{batch, 0, batch}, aligned);
+}
+
+torch::Tensor TrainingData::aligned_batch(int64_t step, const BatchShare& share,
+                                          const std::vector<cv::Mat>& aligned) const {
     STYLECAM_CHECK(!summary_.streamed, "training data: aligned pictures need the data in memory");
     STYLECAM_CHECK(aligned.size() == entries_.size(), "training data: ", aligned.size(),
                    " aligned pictures for ", entries_.size(), " pictures");
-    return crops(step, batch, [&](int64_t index) {
+    return crops(step, share, [&](int64_t index) {
         const auto& picture = aligned[static_cast<size_t>(index)];
         STYLECAM_CHECK(picture.size() == entries_[static_cast<size_t>(index)].picture.size(),
                        "training data: aligned picture ", index, " differs in size");

@@ -18,6 +18,15 @@
 
 namespace stylecam {
 
+/// The part of a global batch of `global` crops that one rank of a distributed run trains on:
+/// slots [first, first + count). Each slot's picture and crop depend on (seed, step, slot) only,
+/// so the ranks' shares together are exactly the batch one process would draw.
+struct BatchShare {
+    int global = 1;
+    int first = 0;
+    int count = 1;
+};
+
 struct DataOptions {
     int image_size = 256;    ///< side of the square training crops
     int working_side = 512;  ///< pictures are stored with their longer side at most this
@@ -79,10 +88,14 @@ class TrainingData {
     /// that cannot be decoded is replaced by the next one that can (reported through
     /// `DataOptions::warn`), the same way in every run.
     torch::Tensor batch(int64_t step, int batch) const;
+    /// Slots `share.first` .. of the global batch `batch(step, share.global)`, decoded alone.
+    torch::Tensor batch(int64_t step, const BatchShare& share) const;
     /// The same crops of pictures aligned with the data (`aligned[i]` made from `picture(i)`,
     /// same size, e.g. a teacher's outputs): the targets that go with `batch(step, batch)`.
     /// Pictures in memory only.
     torch::Tensor aligned_batch(int64_t step, int batch, const std::vector<cv::Mat>& aligned) const;
+    torch::Tensor aligned_batch(int64_t step, const BatchShare& share,
+                                const std::vector<cv::Mat>& aligned) const;
 
     const DataOptions& options() const { return options_; }
 
@@ -99,7 +112,7 @@ class TrainingData {
     /// picture(index), or the next picture that decodes.
     cv::Mat usable_picture(int64_t index) const;
     /// Crops of batch `step` from `source(index)`.
-    torch::Tensor crops(int64_t step, int batch,
+    torch::Tensor crops(int64_t step, const BatchShare& share,
                         const std::function<cv::Mat(int64_t index)>& source) const;
     DataOptions options_;
     std::vector<Entry> entries_;
