@@ -32,6 +32,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace stylecam {
@@ -83,6 +84,7 @@ struct DistributedGroup::State {
     std::condition_variable wake;
     bool stopping = false;
     bool store_lost = false;
+    int64_t arrivals = 0;  ///< store barriers passed (main thread)
     std::vector<int64_t> seen_value;
     std::vector<Clock::time_point> seen_at;
 };
@@ -263,8 +265,26 @@ void DistributedGroup::fail(const std::exception& error) {
 torch::Tensor DistributedGroup::reduce(torch::Tensor values, bool maximum, bool long_wait) {
     c10d::AllreduceOptions options;
     options.reduceOp = maximum ? c10d::ReduceOp::MAX : c10d::ReduceOp::SUM;
-    if (long_wait) options.timeout = kLongWait;
     try {
+        if (long_wait) {
+            // Every rank arrives through the store first (the collective's own timeout is short),
+            // watching the heartbeats meanwhile: a rank that dies while loading is named too.
+            const std::string key = "stylecam/arrived/" + std::to_string(++state_->arrivals);
+            state_->store->add(key, 1);
+            const auto deadline = Clock::now() + kLongWait;
+            while (state_->store->add(key, 0) < world_size_) {
+                {
+                    std::lock_guard<std::mutex> lock(state_->mutex);
+                    for (int r = 0; r < world_size_; ++r)
+                        if (r != rank_ &&
+                            Clock::now() - state_->seen_at[static_cast<size_t>(r)] > kSilence)
+                            throw std::runtime_error("no heartbeat while waiting for every rank");
+                }
+                if (Clock::now() > deadline)
+                    throw std::runtime_error("not every rank arrived within 30 minutes");
+                std::this_thread::sleep_for(milliseconds(50));
+            }
+        }
         std::vector<torch::Tensor> tensors = {values};
         state_->group->allreduce(tensors, options)->wait();
     } catch (const std::exception& error) {

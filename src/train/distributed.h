@@ -67,8 +67,9 @@ class DistributedGroup {
                            int64_t bucket_bytes = 25 << 20);
 
     /// Element-wise sum over the ranks of a tensor of the same shape on every rank (in place,
-    /// also returned). `long_wait`: allow minutes instead of the timeout (the first collective,
-    /// while ranks finish loading data at different speeds).
+    /// also returned). `long_wait`: first wait through the store, up to 30 minutes, until every
+    /// rank has called it (the first collective, while ranks finish loading data at different
+    /// speeds; a rank whose heartbeat stops meanwhile is named), then reduce as usual.
     torch::Tensor sum(torch::Tensor values, bool long_wait = false);
     /// Element-wise maximum over the ranks (in place, also returned).
     torch::Tensor max(torch::Tensor values, bool long_wait = false);
