@@ -17,6 +17,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 namespace stylecam {
@@ -41,6 +42,9 @@ struct LiveParams {
     std::string record_dir = ".";
     bool record_side_by_side = false;
     int64_t frames = -1;
+    double duration = -1;     ///< quit after this many seconds (-1: no limit)
+    std::string soak_report;  ///< write the soak figures here (empty: don't measure)
+    double soak_warmup = 30;  ///< memory growth counts from this many seconds on
     std::string screenshot;
     std::string shaders;
     std::string view = "side";
@@ -176,6 +180,39 @@ int finish_headless(const LiveParams& params, LivePipeline& pipeline, LiveStream
     return interrupted ? kExitInterrupted : kExitOk;
 }
 
+/// Frames in the video file at `path`, counted by decoding it; -1 when it does not open.
+int64_t count_video_frames(const std::string& path) {
+    try {
+        VideoReader reader(path);
+        int64_t frames = 0;
+        cv::Mat frame;
+        while (reader.read(frame)) ++frames;
+        return frames;
+    } catch (const Error&) {
+        return -1;
+    }
+}
+
+/// --soak-report: the run's figures, with the recording read back, to the file and the log.
+void write_soak_report(const std::string& path, SoakReport report) {
+    if (!report.recording.empty()) report.recording_frames = count_video_frames(report.recording);
+    const std::string text = format_soak_report(report);
+    write_atomically(path, [&](const std::string& tmp) {
+        std::ofstream file(tmp);
+        file << text;
+        STYLECAM_CHECK(file.flush().good(), path, ": cannot write the soak report");
+    });
+    spdlog::info(
+        "soak {:.0f} s: memory {:.1f} -> {:.1f} MiB after {:.0f} s warm-up ({:+.2f} %), latency "
+        "p50 {:.0f} ms p99 {:.0f} ms, longest stall {:.0f} ms, stylized {}, dropped {}, recording "
+        "holds {} of {} frames; report {}",
+        report.seconds, static_cast<double>(report.rss_after_warmup) / (1 << 20),
+        static_cast<double>(report.rss_end) / (1 << 20), report.warmup_seconds,
+        report.rss_growth_percent, report.latency_p50_ms, report.latency_p99_ms,
+        report.max_stall_ms, report.stylized, report.dropped, report.recording_frames,
+        report.recorded, path);
+}
+
 int run_live(const LiveParams& params) {
     const auto& interrupted = install_interrupt_handler();
     STYLECAM_CHECK(!params.no_window || params.screenshot.empty(),
@@ -222,6 +259,15 @@ int run_live(const LiveParams& params) {
     app.record_dir = params.record_dir;
     app.record_side_by_side = params.record_side_by_side;
     app.frames = params.frames;
+    app.duration_s = params.duration;
+    STYLECAM_CHECK(params.soak_report.empty() || !params.no_window,
+                   "--soak-report needs the window (not with --no-window)");
+    STYLECAM_CHECK(params.duration < 0 || !params.no_window,
+                   "--duration needs the window (not with --no-window; use --frames)");
+    if (!params.soak_report.empty()) {
+        check_parent_writable(params.soak_report);
+        app.soak_warmup_s = params.soak_warmup;
+    }
     app.screenshot = params.screenshot;
     app.view = parse_view(params.view);
     app.stylizer = settings.stylizer;
@@ -290,6 +336,7 @@ int run_live(const LiveParams& params) {
         spdlog::info("recorded {} frames to {}", stats.recorded_frames, stats.recording_path);
     if (!params.screenshot.empty()) spdlog::info("screenshot {}", params.screenshot);
     if (!summary.optimization.empty()) spdlog::info("optimization {}", summary.optimization);
+    if (summary.soak) write_soak_report(params.soak_report, *summary.soak);
     STYLECAM_CHECK(!summary.optimization_failed, "optimization ", summary.optimization);
     STYLECAM_CHECK(stats.recording_error.empty(), "recording failed: ", stats.recording_error);
     return interrupted ? kExitInterrupted : kExitOk;
@@ -347,6 +394,15 @@ Command add_live_command(CLI::App& app) {
                       "Record original | stylized instead of the stylized picture alone");
     command->add_option("--frames", params->frames,
                         "Quit after this many displayed frames (-1: run until closed)");
+    command->add_option("--duration", params->duration,
+                        "Quit after this many seconds (-1: run until closed)");
+    command->add_option("--soak-report", params->soak_report,
+                        "Measure the run (memory, latency percentiles, stalls, drops, the "
+                        "recording read back) and write the figures to this file");
+    command
+        ->add_option("--soak-warmup", params->soak_warmup,
+                     "Seconds before memory growth is counted (with --soak-report)")
+        ->check(CLI::NonNegativeNumber);
     command->add_option("--screenshot", params->screenshot,
                         "Write the last displayed window to this PNG");
     command->add_option("--view", params->view, "side | stylized | original | wipe")

@@ -35,6 +35,8 @@ int64_t available_memory_bytes() {
 
 int64_t peak_resident_bytes() { return proc_kilobytes_field("/proc/self/status", "VmHWM:"); }
 
+int64_t resident_bytes() { return proc_kilobytes_field("/proc/self/status", "VmRSS:"); }
+
 std::string memory_allocator_name() {
     // gperftools exports `const char* tc_version(int*, int*, const char**)`.
     using VersionFunction = const char* (*)(int*, int*, const char**);

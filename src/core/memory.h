@@ -15,6 +15,10 @@ int64_t available_memory_bytes();
 /// -1 when unknown.
 int64_t peak_resident_bytes();
 
+/// Resident memory of this process now, in bytes (Linux: VmRSS of /proc/self/status); -1 when
+/// unknown.
+int64_t resident_bytes();
+
 /// The malloc serving this process, as found at run time: "tcmalloc 2.10" when the build linked
 /// it (CMakeLists.txt: every executable does when Debian's tcmalloc is installed), else
 /// "glibc malloc".

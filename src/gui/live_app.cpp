@@ -10,6 +10,7 @@
 #include "gui/window.h"
 #include "image/picture.h"
 #include "live/rate_meter.h"
+#include "live/status_log.h"
 #include "video/recorder.h"
 
 #include <imgui.h>
@@ -159,6 +160,13 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
 
     LiveAppSummary summary;
     summary.renderer = window.renderer();
+    const auto started = LiveClock::now();
+    std::optional<SoakMonitor> soak;
+    if (options.soak_warmup_s >= 0)
+        soak.emplace(std::chrono::duration_cast<LiveClock::duration>(
+                         std::chrono::duration<double>(options.soak_warmup_s)),
+                     started);
+    LiveStatusLog status_log;
     RateMeter display_rate;
     double latency_ms = 0;
     cv::Mat last_stylized, last_original;
@@ -168,7 +176,9 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         const auto frame_start = LiveClock::now();
         window.begin_frame();
 
+        std::optional<LiveClock::time_point> new_frame_captured;
         if (auto result = pipeline.take_result()) {
+            new_frame_captured = result->captured;
             original.upload(result->original);
             stylized.upload(result->stylized);
             last_stylized = result->stylized;
@@ -190,6 +200,8 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
 
         const LiveStats stats = pipeline.stats();
         state.style = stats.style;
+        status_log.update(stats, styles);
+        if (soak) soak->poll(stats);
         int fb_width = 0, fb_height = 0;
         window.framebuffer_size(&fb_width, &fb_height);
         const ViewRect area{kPanelWidth, 0, fb_width - kPanelWidth, static_cast<float>(fb_height)};
@@ -258,7 +270,11 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         if (!stylized.empty()) ++summary.displayed;
         window.swap();
         display_rate.tick();
+        if (soak && new_frame_captured) soak->frame_shown(*new_frame_captured, LiveClock::now());
         if (options.frames >= 0 && summary.displayed >= options.frames) break;
+        if (options.duration_s >= 0 &&
+            std::chrono::duration<double>(LiveClock::now() - started).count() >= options.duration_s)
+            break;
         if (options.exit_when_done && optimize.finished() && ++frames_after_done >= 3) break;
         std::this_thread::sleep_until(frame_start + kMinFrameTime);
     }
@@ -289,8 +305,11 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
     summary.display_fps = display_rate.rate();
     summary.latency_ms = latency_ms;
     summary.running = pipeline.stats();
+    const auto end = LiveClock::now();
+    if (soak) soak->poll(summary.running, end, true);  // the memory at the end
     pipeline.stop();
     summary.stats = pipeline.stats();
+    if (soak) summary.soak = soak->report(summary.stats, end);
     return summary;
 }
 

@@ -5,8 +5,10 @@
 
 #include "gui/view_layout.h"
 #include "live/live_pipeline.h"
+#include "live/soak_monitor.h"
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +33,12 @@ struct LiveAppOptions {
     bool record_side_by_side = false;  ///< initial state of the panel's checkbox
     int64_t frames = -1;               ///< quit after this many displayed frames (counted from the
                                        ///< first stylized picture); -1: run until closed
-    std::string screenshot;            ///< write the last displayed window image here (PNG)
-    int width = 1600, height = 760;    ///< initial window size
+    double duration_s = -1;            ///< quit after this many seconds (-1: no limit)
+    /// ≥ 0: measure the run as a soak (`SoakMonitor`) with this warm-up, in seconds; the
+    /// figures come back in `LiveAppSummary::soak`.
+    double soak_warmup_s = -1;
+    std::string screenshot;          ///< write the last displayed window image here (PNG)
+    int width = 1600, height = 760;  ///< initial window size
     ViewMode view = ViewMode::SideBySide;
     /// Optimization mode: VGG19 weights (empty: the mode explains how to provide them) and, for
     /// scripts, images to start an optimization with at once; `exit_when_done` quits when it ends.
@@ -63,6 +69,7 @@ struct LiveAppSummary {
     std::string renderer;      ///< OpenGL renderer string
     std::string optimization;  ///< how the optimization ended ("done: ...", "failed: ..."), if any
     bool optimization_failed = false;
+    std::optional<SoakReport> soak;  ///< with `soak_warmup_s` ≥ 0; counts after the stop
 };
 
 /// Throws `Error` when the window or the shaders cannot be set up; the pipeline is stopped

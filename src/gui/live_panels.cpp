@@ -191,7 +191,9 @@ void draw_wipe_divider(LiveUiState& state, const ViewRect& picture) {
 }
 
 void draw_status_banner(const LiveStats& stats, const ViewRect& area) {
-    std::string text = !stats.source_status.empty() ? stats.source_status : stats.error;
+    std::string text;
+    for (const auto* line : {&stats.source_status, &stats.error, &stats.recording_error})
+        if (!line->empty()) text += (text.empty() ? "" : "\n") + *line;
     if (text.empty() && stats.paused)
         text = "live stylization paused while the optimization runs on the CPU";
     if (text.empty()) return;

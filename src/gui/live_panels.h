@@ -64,7 +64,8 @@ LiveUiActions read_shortcuts(int style_count);
 /// The wipe view's divider: drawn over `picture`; dragging it moves `state.split`.
 void draw_wipe_divider(LiveUiState& state, const ViewRect& picture);
 
-/// One line on the video area when something is wrong (source lost, model error).
+/// One line on the video area for each thing that is wrong (source lost, model error, recording
+/// stopped).
 void draw_status_banner(const LiveStats& stats, const ViewRect& area);
 
 }  // namespace stylecam

@@ -1,6 +1,6 @@
 #include "live/headless_run.h"
 
-#include <spdlog/spdlog.h>
+#include "live/status_log.h"
 
 #include <chrono>
 #include <thread>
@@ -19,7 +19,7 @@ HeadlessSummary run_headless(LivePipeline& pipeline, LiveStreamOutput* output, i
     } stop_on_exit{pipeline, output};
 
     HeadlessSummary summary;
-    std::string last_error, last_status;
+    LiveStatusLog status_log;
     while (!interrupted) {
         if (auto result = pipeline.take_result()) {
             ++summary.taken;
@@ -30,11 +30,7 @@ HeadlessSummary run_headless(LivePipeline& pipeline, LiveStreamOutput* output, i
                 summary.latency_ms == 0 ? latency : 0.8 * summary.latency_ms + 0.2 * latency;
         }
         const LiveStats stats = pipeline.stats();
-        if (stats.error != last_error && !stats.error.empty()) spdlog::warn("{}", stats.error);
-        if (stats.source_status != last_status && !stats.source_status.empty())
-            spdlog::warn("{}", stats.source_status);
-        last_error = stats.error;
-        last_status = stats.source_status;
+        status_log.update(stats, pipeline.styles());
         if (output ? output->finished() : frames >= 0 && summary.taken >= frames) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
