@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace stylecam {
 namespace {
@@ -22,6 +23,14 @@ void sleep_while(const std::atomic<bool>& running, LiveClock::duration duration)
 
 }  // namespace
 
+LivePipeline::FileStamp LivePipeline::FileStamp::of(const std::string& path) {
+    std::error_code ec;
+    FileStamp stamp;
+    stamp.time = std::filesystem::last_write_time(path, ec);
+    stamp.size = std::filesystem::file_size(path, ec);
+    return stamp;
+}
+
 StabilizerOptions live_stabilizer_options(double strength) {
     StabilizerOptions options;
     options.strength = strength;
@@ -35,6 +44,7 @@ LivePipeline::LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> s
     STYLECAM_CHECK(!settings_.styles.empty(), "live: no style to show");
     settings_.style = std::clamp(settings_.style, 0, static_cast<int>(settings_.styles.size()) - 1);
     stylizers_.resize(settings_.styles.size());
+    stamps_.resize(settings_.styles.size());
     thumbnails_.resize(settings_.styles.size());
     stats_.source = source_ ? source_->describe() : "";
     stats_.style = settings_.style;
@@ -152,9 +162,30 @@ Stylizer& LivePipeline::stylizer_for(int style) {
         const auto& entry = settings_.styles[static_cast<size_t>(style)];
         StylizerOptions options = settings_.stylizer;
         options.painting = entry.painting;
+        const auto stamp = FileStamp::of(entry.path);
         slot = std::make_unique<Stylizer>(entry.path, options);
+        stamps_.at(static_cast<size_t>(style)) = stamp;
     }
     return *slot;
+}
+
+void LivePipeline::reload_if_changed(int style) {
+    auto& slot = stylizers_.at(static_cast<size_t>(style));
+    const auto& entry = settings_.styles[static_cast<size_t>(style)];
+    const auto stamp = FileStamp::of(entry.path);
+    if (!slot || stamp == stamps_.at(static_cast<size_t>(style))) return;
+    StylizerOptions options = settings_.stylizer;
+    options.painting = entry.painting;
+    std::unique_ptr<Stylizer> fresh;
+    try {
+        fresh = std::make_unique<Stylizer>(entry.path, options);
+    } catch (const std::exception& error) {
+        const auto& current = settings_.styles[static_cast<size_t>(settings_.style)];
+        STYLECAM_FAIL("style ", entry.name, ": ", one_line_message(error), " (still showing ",
+                      current.name, ")");
+    }
+    slot = std::move(fresh);
+    stamps_.at(static_cast<size_t>(style)) = stamp;
 }
 
 void LivePipeline::apply(const LiveCommand& command) {
@@ -163,7 +194,8 @@ void LivePipeline::apply(const LiveCommand& command) {
     switch (command.kind) {
         case Kind::SelectStyle:
             if (command.index >= 0 && command.index < static_cast<int>(settings_.styles.size())) {
-                stylizer_for(command.index);  // load now: errors keep the current style
+                reload_if_changed(command.index);  // a file replaced meanwhile: load it again
+                stylizer_for(command.index);       // load now: errors keep the current style
                 if (command.index != settings_.style) {
                     auto_scale_.reset(options.scale);
                     stabilizer_.reset();  // never blend the new style with the old one
@@ -196,6 +228,7 @@ void LivePipeline::apply(const LiveCommand& command) {
             options = next;
             for (auto& stylizer : stylizers_) stylizer.reset();
             stylizers_[static_cast<size_t>(settings_.style)] = std::move(replacement);
+            stamps_[static_cast<size_t>(settings_.style)] = FileStamp::of(current.path);
             auto_scale_.reset(options.scale);
             stabilizer_.reset();
             break;
@@ -257,6 +290,7 @@ void LivePipeline::add_style(const StyleEntry& entry) {
         settings_.styles.push_back(entry);
     }
     stylizers_.push_back(std::move(stylizer));
+    stamps_.push_back(FileStamp::of(entry.path));
     {
         std::lock_guard<std::mutex> lock(stats_mutex_);
         thumbnails_.push_back(thumbnail);
@@ -350,7 +384,9 @@ void LivePipeline::inference_loop() {
             inference_rate_.tick();
             ++stylized;
 
-            if (recorder_ && recorder_->error().empty()) {
+            // A recording that failed (a full disk) ends here: closed, it plays up to the fault.
+            if (recorder_ && !recorder_->error().empty()) finish_recording();
+            if (recorder_) {
                 if (record_side_by_side_) {
                     cv::Mat both;
                     cv::hconcat(result.original, result.stylized, both);

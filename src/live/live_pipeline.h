@@ -7,6 +7,13 @@
 /// (one per style, loaded on first use and kept), the device and the Recorder. Every thread
 /// body catches its exceptions and reports them in `LiveStats`; none ends the process.
 ///
+/// A style's model file that changed on disk since it was loaded is loaded again when the style
+/// is selected again (a retrained model shows at once); when that fails (the file became garbage)
+/// the error names the style and the file and the current style keeps running.
+///
+/// A recording that fails (its disk full or read-only: `Recorder`) is closed at once, playable up
+/// to the fault, with the reason in `LiveStats::recording_error`; the pipeline keeps running.
+///
 /// Temporal stabilization (off by default): the inference thread owns a `TemporalStabilizer` and
 /// runs each stylized frame through it; a style switch (or a new painting, device or precision,
 /// or a pause) starts it over, so that a new style never blends with the old one.
@@ -26,6 +33,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -199,6 +207,15 @@ class LivePipeline {
     std::vector<cv::Mat> thumbnails(uint64_t* version) const;
 
   private:
+    /// A model file's modification time and size, to see that it changed since it was loaded.
+    struct FileStamp {
+        std::filesystem::file_time_type time{};
+        std::uintmax_t size = 0;
+        static FileStamp of(const std::string& path);
+        bool operator==(const FileStamp& other) const {
+            return time == other.time && size == other.size;
+        }
+    };
     struct CapturedFrame {
         cv::Mat image;
         int64_t sequence;
@@ -209,6 +226,9 @@ class LivePipeline {
     void inference_loop();
     void apply(const LiveCommand& command);
     Stylizer& stylizer_for(int style);
+    /// Loads `style` again if its file changed since it was loaded; throws (keeping the loaded
+    /// one) when the new file does not load.
+    void reload_if_changed(int style);
     /// AddStyle: loads the style (a painting: computes its code), appends and selects it.
     void add_style(const StyleEntry& entry);
     void refresh_thumbnail(const cv::Mat& frame);
@@ -233,6 +253,7 @@ class LivePipeline {
 
     // inference thread only
     std::vector<std::unique_ptr<Stylizer>> stylizers_;
+    std::vector<FileStamp> stamps_;  ///< of each loaded stylizer's file, when it was loaded
     std::unique_ptr<Recorder> recorder_;
     bool record_side_by_side_ = false;
     bool paused_ = false;

@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
@@ -17,6 +19,34 @@ namespace {
 
 constexpr size_t kRateProbeFrames = 12;
 constexpr auto kRateProbeTime = std::chrono::seconds(2);
+
+/// What closing the file needs on its disk, beyond the frames written: the container's index
+/// (mp4: a few dozen bytes per frame), the frames the encoder still holds (x264's look-ahead,
+/// counted as `kHeldFrames` frames of the average size so far) and a margin.
+constexpr int64_t kCloseMargin = 1 << 20;
+constexpr int64_t kIndexBytesPerFrame = 64;
+constexpr int64_t kHeldFrames = 64;
+/// How often the file's size is read to update the average frame size.
+constexpr int64_t kSizeEvery = 16;
+
+/// Free space for this process on the filesystem of `folder` (-1: unknown), and whether it is
+/// mounted read-only.
+struct DiskSpace {
+    int64_t free = -1;
+    bool read_only = false;
+};
+DiskSpace disk_space(const std::string& folder) {
+    struct statvfs info {};
+    if (::statvfs(folder.c_str(), &info) != 0) return {};
+    return {static_cast<int64_t>(info.f_bavail) * static_cast<int64_t>(info.f_frsize),
+            (info.f_flag & ST_RDONLY) != 0};
+}
+
+std::string mib_text(int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    return text;
+}
 
 double measured_fps(const std::vector<Recorder::Clock::time_point>& times) {
     if (times.size() < 2) return 10.0;
@@ -85,8 +115,31 @@ void Recorder::run() {
     std::vector<Item> pending;  // frames held back until the rate is known
     std::vector<Clock::time_point> times;
     cv::Size size;
+    std::string folder = std::filesystem::path(path_).parent_path().string();
+    if (folder.empty()) folder = ".";
+    int64_t average_frame_bytes = 0;
 
+    // Before each frame: stop while the file can still be closed (and so played) when its disk
+    // is about to be full or became read-only. The encoder's writes do not report failures.
+    const auto check_disk = [&] {
+        const int64_t written = written_.load();
+        if (written > 0 && written % kSizeEvery == 0) {
+            std::error_code ec;
+            const auto bytes = std::filesystem::file_size(path_, ec);
+            if (!ec) average_frame_bytes = static_cast<int64_t>(bytes) / written;
+        }
+        const DiskSpace space = disk_space(folder);
+        STYLECAM_CHECK(!space.read_only, path_,
+                       ": the disk became read-only; recording stopped after ", written,
+                       " frames (the file plays)");
+        const int64_t needed =
+            kCloseMargin + kIndexBytesPerFrame * written + kHeldFrames * average_frame_bytes;
+        STYLECAM_CHECK(space.free < 0 || space.free >= needed, path_, ": the disk is full (",
+                       mib_text(space.free), " free); recording stopped after ", written,
+                       " frames (the file plays)");
+    };
     const auto write = [&](const cv::Mat& frame) {
+        check_disk();
         if (frame.size() == size) {
             writer->write(frame);
         } else {

@@ -4,6 +4,10 @@
 /// The file's frame rate is the rate at which frames were produced, measured on the first frames
 /// (up to 2 s), so playback keeps real time; every pushed frame is written once. `stop()` (or the
 /// destructor) flushes the queue and closes the file, which then plays.
+///
+/// A disk that is about to be full (less free than closing the file needs: its index, the
+/// frames the encoder holds, 1 MiB) or that became read-only stops the recording before the next
+/// frame with `error()` saying so; the file is closed and plays with every frame written so far.
 
 #include <opencv2/core.hpp>
 
