@@ -159,16 +159,17 @@ std::pair<std::string, torch::Tensor> read_tensor(std::string_view bytes, const 
                        " has an impossible shape");
         numel *= d;
     }
-    auto tensor = torch::empty(dims, torch::TensorOptions().dtype(dtype));
+    // The data must be there before the tensor is allocated: the shape alone may claim terabytes.
     const size_t size = static_cast<size_t>(numel) * c10::elementSize(dtype);
-    if (has_raw) {
+    if (has_raw)
         STYLECAM_CHECK(raw.size() == size, what, " holds ", raw.size(), " bytes, expected ", size);
-        if (size) std::memcpy(tensor.data_ptr(), raw.data(), size);
-    } else {
+    else
         STYLECAM_CHECK(dtype == torch::kFloat32 && floats.size() == static_cast<size_t>(numel),
                        what, " has no data of its shape");
-        if (size) std::memcpy(tensor.data_ptr(), floats.data(), size);
-    }
+    auto tensor = torch::empty(dims, torch::TensorOptions().dtype(dtype));
+    if (size)
+        std::memcpy(tensor.data_ptr(),
+                    has_raw ? raw.data() : static_cast<const void*>(floats.data()), size);
     return {tensor_name, tensor};
 }
 

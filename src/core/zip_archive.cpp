@@ -68,7 +68,7 @@ bool looks_like_zip(std::string_view bytes) {
     return bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4);
 }
 
-ZipArchive::ZipArchive(std::string_view bytes, std::string name)
+ZipArchive::ZipArchive(std::string_view bytes, std::string name, bool allow_deflated)
     : bytes_(bytes), name_(std::move(name)) {
     const Cursor in(bytes, name_);
     STYLECAM_CHECK(bytes.size() >= kEndOfDirectorySize, name_, ": zip file too short");
@@ -130,9 +130,14 @@ ZipArchive::ZipArchive(std::string_view bytes, std::string name)
         at += 46 + name_size + extra_size + comment_size;
 
         STYLECAM_CHECK((flags & 1) == 0, name_, ": zip entry '", entry, "' is encrypted");
-        STYLECAM_CHECK(method == 0 && packed == size, name_, ": zip entry '", entry,
+        const bool deflated = allow_deflated && method == 8;
+        STYLECAM_CHECK((method == 0 && packed == size) || deflated, name_, ": zip entry '", entry,
                        "' is compressed (method ", method,
                        "); torch.save stores entries uncompressed");
+        if (deflated) {
+            deflated_.insert(entry);
+            size = packed;  // what the entry occupies in the file
+        }
         STYLECAM_CHECK(in.uint(local, 4, "local header") == kLocalHeader, name_, ": zip entry '",
                        entry, "' has no local header");
         const auto local_name = in.uint(local + 26, 2, "local header");
@@ -147,6 +152,7 @@ ZipArchive::ZipArchive(std::string_view bytes, std::string name)
 std::string_view ZipArchive::read(const std::string& entry) const {
     const auto found = entries_.find(entry);
     STYLECAM_CHECK(found != entries_.end(), name_, ": zip entry '", entry, "' is missing");
+    STYLECAM_CHECK(is_stored(entry), name_, ": zip entry '", entry, "' is compressed");
     STYLECAM_CHECK(crc32(found->second) == crcs_.at(entry), name_, ": zip entry '", entry,
                    "' is damaged (CRC mismatch)");
     return found->second;

@@ -1,0 +1,10 @@
+// libFuzzer target: stylecam::fuzz::picture (see fuzz_entry_points.h).
+#include "fuzz/fuzz_entry_points.h"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    stylecam::fuzz::picture({reinterpret_cast<const char*>(data), size});
+    return 0;
+}
