@@ -41,8 +41,10 @@ TEST(LiveSoak, MemoryStaysFlatNoStallAndTheRecordingHoldsEveryFrame) {
     STYLECAM_REQUIRE_FILE(candy);
     const double seconds = soak_seconds();
     ASSERT_GT(seconds, 0) << "STYLECAM_SOAK_SECONDS";
-    // The warm-up covers model loading, the thumbnails' first pass and auto scale settling.
-    const double warmup = std::min(60.0, std::max(20.0, seconds / 4));
+    // The warm-up covers model loading, the thumbnails' first pass, auto scale settling and the
+    // recorder's and encoder's buffers filling: on the loaded 2-core machine memory still rose
+    // for 2 minutes (over the hour: +14 % after a 60 s warm-up, +2.0 % from minute 5 on).
+    const double warmup = std::min(300.0, seconds / 2);
     TempDir dir;
     const auto report_path = dir.path("soak.txt"), video = dir.path("soak.mp4");
     const auto result = testing::run_under_xvfb(
