@@ -249,12 +249,12 @@ TEST_F(LiveWindowFaults, AModelReplacedByGarbageIsOneLineAndThePreviousStyleKeep
     const auto shot = dir_.path("garbage.png"), video = dir_.path("garbage.mp4");
     const auto b = shell_quote(dir_.path("b.safetensors"));
     // b, then a again; once a is back, b becomes garbage; b is selected again at frame 400.
-    const auto result = testing::run_under_xvfb(
-        fault_script("--test-pattern --width 160 --height 120 " + common() +
-                         "--frames 480 --ui-script '20:style=1;40:style=0;400:style=1' --record " +
-                         shell_quote(video) + " --screenshot " + shell_quote(shot),
-                     "until grep -qx 'stylecam: style a' " + shell_quote(dir_.path("live.log")) +
-                         "; do sleep 0.1; done; echo garbage > " + b));
+    const auto result = testing::run_under_xvfb(fault_script(
+        "--test-pattern --width 160 --height 120 " + common() +
+            "--frames 480 --ui-script '20:style=1;40:style=0;400:style=1' --record " +
+            shell_quote(video) + " --screenshot " + shell_quote(shot),
+        "until grep -qE '(^stylecam: |\\] )style a$' " + shell_quote(dir_.path("live.log")) +
+            "; do sleep 0.1; done; echo garbage > " + b));
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     const auto at = result.out.find("style b: ");
     ASSERT_NE(at, std::string::npos) << result.out;

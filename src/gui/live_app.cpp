@@ -279,6 +279,9 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
         std::this_thread::sleep_until(frame_start + kMinFrameTime);
     }
 
+    // The memory at the end, before the screenshot's encoding and the stop allocate.
+    const auto end = LiveClock::now();
+    if (soak) soak->poll(pipeline.stats(), end, true);
     if (!options.screenshot.empty() && !last_screen.empty()) {
         Picture picture;
         picture.bgr = last_screen;
@@ -305,8 +308,6 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
     summary.display_fps = display_rate.rate();
     summary.latency_ms = latency_ms;
     summary.running = pipeline.stats();
-    const auto end = LiveClock::now();
-    if (soak) soak->poll(summary.running, end, true);  // the memory at the end
     pipeline.stop();
     summary.stats = pipeline.stats();
     if (soak) summary.soak = soak->report(summary.stats, end);
