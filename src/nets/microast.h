@@ -68,10 +68,12 @@ struct MicroAstRunOptions {
 class MicroAstConvImpl : public torch::nn::Module {
   public:
     MicroAstConvImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups);
-    torch::Tensor forward(const torch::Tensor& x);
+    /// The layer on `x`, or on relu(x) when `relu_input` (fused into the padding copy, which
+    /// saves a pass over the map in bf16 and channels-last runs).
+    torch::Tensor forward(const torch::Tensor& x, bool relu_input = false);
     /// The same layer with other weights (the decoder's modulated convolutions).
     torch::Tensor forward_with(const torch::Tensor& x, const torch::Tensor& weight,
-                               const torch::Tensor& bias);
+                               const torch::Tensor& bias, bool relu_input = false);
     torch::nn::Conv2d& conv() { return conv_; }
 
   private:
@@ -172,8 +174,9 @@ TORCH_MODULE(MicroAst);
 
 /// Reflection padding by `pad` on all four sides for any dtype and memory layout (LibTorch 1.13
 /// has no bf16 reflection pad on the CPU, and its channels-last one returns channels-first).
-/// Keeps `x`'s memory format. H and W must exceed `pad`.
-torch::Tensor reflection_pad(const torch::Tensor& x, int64_t pad);
+/// Keeps `x`'s memory format. H and W must exceed `pad`. With `relu`, pads relu(x) (in the same
+/// pass as the copy, except for float32 channels-first).
+torch::Tensor reflection_pad(const torch::Tensor& x, int64_t pad, bool relu = false);
 
 /// Per-channel mean and std over H×W (std = sqrt(unbiased variance + 1e-5)), float32, N×C×1×1.
 std::pair<torch::Tensor, torch::Tensor> channel_mean_std(const torch::Tensor& x);
