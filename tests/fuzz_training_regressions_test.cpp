@@ -58,7 +58,7 @@ TEST(FuzzRegressions, ResumingFromADamagedCheckpointIsOneLineNotACrash) {
         FAIL() << "resumed from a damaged checkpoint";
     } catch (const Error& error) {
         const std::string message = error.what();
-        EXPECT_EQ(message.rfind(path + ": zip entry", 0), 0u) << message;
+        EXPECT_EQ(message.rfind(path + ": unreadable checkpoint (zip entry", 0), 0u) << message;
         EXPECT_NE(message.find("CRC mismatch"), std::string::npos) << message;
     }
 }

@@ -74,10 +74,16 @@ int64_t load_checkpoint(const std::string& path, TransformerNet& net, torch::opt
         // LibTorch's zip reader checks no CRC, and a damaged TorchScript record can crash it
         // (fuzz_training_checkpoint): the archive's layout and every stored entry's CRC are
         // checked with our own reader first (the few deflated code records are left to it).
-        const std::string bytes = read_file_bytes(path);
-        const ZipArchive zip(bytes, path, /*allow_deflated=*/true);
-        for (const auto& entry : zip.entries())
-            if (zip.is_stored(entry.first)) zip.read(entry.first);
+        try {
+            const std::string bytes = read_file_bytes(path);
+            const ZipArchive zip(bytes, path, /*allow_deflated=*/true);
+            for (const auto& entry : zip.entries())
+                if (zip.is_stored(entry.first)) zip.read(entry.first);
+        } catch (const Error& error) {
+            std::string reason = one_line_message(error);
+            if (reason.rfind(path + ": ", 0) == 0) reason.erase(0, path.size() + 2);
+            STYLECAM_FAIL(path, ": unreadable checkpoint (", reason, ")");
+        }
         torch::serialize::InputArchive archive, optimizer_archive, model_archive;
         archive.load_from(path, options.device);
         torch::Tensor step, signature;
