@@ -138,7 +138,10 @@ std::pair<std::string, torch::Tensor> read_tensor(std::string_view bytes, const 
             STYLECAM_CHECK(field.bytes.size() % 4 == 0, name, ": bad float_data");
             const size_t old = floats.size();
             floats.resize(old + field.bytes.size() / 4);
-            std::memcpy(floats.data() + old, field.bytes.data(), field.bytes.size());
+            // An empty packed field leaves `floats` possibly without storage (data() null):
+            // memcpy must not be given a null pointer even for 0 bytes.
+            if (!field.bytes.empty())
+                std::memcpy(floats.data() + old, field.bytes.data(), field.bytes.size());
         } else if (field.number == kTensorFloatData && field.wire == kFixed32) {
             float value;
             std::memcpy(&value, field.bytes.data(), 4);
