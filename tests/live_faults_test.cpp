@@ -212,19 +212,21 @@ TEST_F(LiveWindowFaults, AFullDiskStopsTheRecordingWithAMessageAndTheFilePlays) 
     const auto disk = dir_.path("disk"), shot = dir_.path("full.png");
     std::filesystem::create_directories(disk);
     // The tmpfs lives in the script's own mount namespace: the recording is copied out of it.
-    // Mid-run another file takes all but 900 KiB of its 8 MiB (less than closing is given).
+    // Once the recording holds frames (the file appears with the first dozen), another file
+    // takes all but 900 KiB of its 8 MiB (less than closing is given).
     const auto quoted = shell_quote(disk), video = dir_.path("full.mp4");
     const auto script = dir_.path("full.sh");
     testing::write_text(
         script,
         "STYLECAM=" + std::string(STYLECAM_EXE) + "\nmount -t tmpfs -o size=8m tmpfs " + quoted +
             " || exit 99\n" +
-            fault_script("--test-pattern --width 320 --height 240 " + common() +
-                             "--duration 12 --record " + shell_quote(disk + "/full.mp4") +
-                             " --screenshot " + shell_quote(shot),
-                         "sleep 3; free=$(df -k --output=avail " + quoted +
-                             " | tail -1); dd if=/dev/zero of=" + shell_quote(disk + "/filler") +
-                             " bs=1k count=$((free - 900)) 2>/dev/null") +
+            fault_script(
+                "--test-pattern --width 320 --height 240 " + common() + "--duration 12 --record " +
+                    shell_quote(disk + "/full.mp4") + " --screenshot " + shell_quote(shot),
+                "until [ -s " + shell_quote(disk + "/full.mp4") +
+                    " ]; do sleep 0.2; done; sleep 1; free=$(df -k --output=avail " + quoted +
+                    " | tail -1); dd if=/dev/zero of=" + shell_quote(disk + "/filler") +
+                    " bs=1k count=$((free - 900)) 2>/dev/null") +
             "\ncp " + shell_quote(disk + "/full.mp4") + " " + shell_quote(video) + "\nexit $rc\n");
     const auto result = testing::run_under_xvfb("unshare -rm sh " + shell_quote(script));
     ASSERT_NE(result.exit_code, 99) << "mount failed: " << result.out << result.err;

@@ -48,6 +48,12 @@ std::string mib_text(int64_t bytes) {
     return text;
 }
 
+/// How a recording that had to stop ends, for its error line.
+std::string stopped_after(int64_t written) {
+    if (written == 0) return "recording stopped before its first frame (no file kept)";
+    return "recording stopped after " + std::to_string(written) + " frames (the file plays)";
+}
+
 double measured_fps(const std::vector<Recorder::Clock::time_point>& times) {
     if (times.size() < 2) return 10.0;
     const double seconds = std::chrono::duration<double>(times.back() - times.front()).count();
@@ -129,14 +135,12 @@ void Recorder::run() {
             if (!ec) average_frame_bytes = static_cast<int64_t>(bytes) / written;
         }
         const DiskSpace space = disk_space(folder);
-        STYLECAM_CHECK(!space.read_only, path_,
-                       ": the disk became read-only; recording stopped after ", written,
-                       " frames (the file plays)");
+        STYLECAM_CHECK(!space.read_only, path_, ": the disk became read-only; ",
+                       stopped_after(written));
         const int64_t needed =
             kCloseMargin + kIndexBytesPerFrame * written + kHeldFrames * average_frame_bytes;
         STYLECAM_CHECK(space.free < 0 || space.free >= needed, path_, ": the disk is full (",
-                       mib_text(space.free), " free); recording stopped after ", written,
-                       " frames (the file plays)");
+                       mib_text(space.free), " free); ", stopped_after(written));
     };
     const auto write = [&](const cv::Mat& frame) {
         check_disk();
@@ -178,6 +182,11 @@ void Recorder::run() {
         if (!writer && !pending.empty()) open_and_flush();
         if (writer) writer->close();
     } catch (const std::exception& error) {
+        if (writer && written_.load() == 0) {  // a file without frames does not play: drop it
+            writer.reset();
+            std::error_code ignored;
+            std::filesystem::remove(path_, ignored);
+        }
         std::lock_guard<std::mutex> lock(mutex_);
         error_ = one_line_message(error);
         queue_.clear();

@@ -7,7 +7,8 @@
 ///
 /// A disk that is about to be full (less free than closing the file needs: its index, the
 /// frames the encoder holds, 1 MiB) or that became read-only stops the recording before the next
-/// frame with `error()` saying so; the file is closed and plays with every frame written so far.
+/// frame with `error()` saying so; the file is closed and plays with every frame written so far
+/// (when that happens before the first frame, no file is left behind).
 
 #include <opencv2/core.hpp>
 
