@@ -36,6 +36,23 @@ INSTANTIATE_TEST_SUITE_P(OddSizes, ImageTensorSizes,
                          ::testing::Values(std::make_pair(1, 1), std::make_pair(3, 5),
                                            std::make_pair(333, 257), std::make_pair(257, 333)));
 
+TEST(ImageTensor, ChannelsLastConversionIsTheSameTensorInInterleavedMemory) {
+    const cv::Mat whole = random_image(37, 53, 5);
+    const cv::Mat image = whole(cv::Rect(2, 3, 41, 29));  // an ROI: rows with a stride
+    const auto tensor = image_to_tensor_channels_last(image, 1.0f / 255);
+    ASSERT_EQ(tensor.sizes(), (std::vector<int64_t>{1, 3, 29, 41}));
+    EXPECT_TRUE(tensor.is_contiguous(torch::MemoryFormat::ChannelsLast));
+    const auto expected = image_to_tensor(image) * (1.0f / 255);
+    EXPECT_LT((tensor - expected).abs().max().item<double>(), 1e-6);
+    // Back, scaled, from channels-last memory: exactly the image (the planar path agrees).
+    EXPECT_EQ(cv::norm(tensor_to_image(tensor, 255.0f), image, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(tensor_to_image(tensor.contiguous(), 255.0f), image, cv::NORM_INF), 0.0);
+    // Rounding and clamping are the same on both paths.
+    const auto odd =
+        (torch::rand({1, 3, 9, 11}) * 300 - 20).contiguous(torch::MemoryFormat::ChannelsLast);
+    EXPECT_EQ(cv::norm(tensor_to_image(odd), tensor_to_image(odd.contiguous()), cv::NORM_INF), 0.0);
+}
+
 TEST(ImageTensor, NonContiguousMatRoi) {
     const cv::Mat big = random_image(50, 60, 7);
     const cv::Mat roi = big(cv::Rect(3, 5, 17, 11));

@@ -103,6 +103,35 @@ TEST(MicroAst, ModulatedBlockIsTheWrittenOutFormula) {
                                 1e-4, 1e-5));
 }
 
+TEST(MicroAst, SplitPairsIsTheSameGroupedConvolution) {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(21);
+    const auto last = torch::MemoryFormat::ChannelsLast;
+    for (const auto dtype : {torch::kFloat32, torch::kBFloat16}) {
+        MicroAstConv conv(32, 16, 3, 1, 16);  // dec3.6's shape: two inputs per output
+        conv->to(dtype);
+        for (auto& parameter : conv->parameters())
+            if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(last));
+        const auto padded =
+            reflection_pad(torch::randn({1, 32, 12, 18}).to(dtype).contiguous(last), 1);
+        const auto expected = conv->forward_padded(padded).to(torch::kFloat32);
+        conv->set_split_pairs(true);
+        const auto got = conv->forward_padded(padded).to(torch::kFloat32);
+        ASSERT_EQ(got.sizes(), expected.sizes());
+        // bf16: one more rounding (each product pair is rounded before it is added)
+        const double bound =
+            dtype == torch::kFloat32 ? 1e-5 : 0.02 * expected.abs().max().item<double>();
+        EXPECT_LT((got - expected).abs().max().item<double>(), bound) << dtype;
+        conv->set_split_pairs(false);
+        EXPECT_TRUE(torch::equal(conv->forward_padded(padded).to(torch::kFloat32), expected));
+    }
+    MicroAstConv other(16, 32, 3, 2, 16);  // one input per group: not split
+    const auto padded = reflection_pad(torch::randn({1, 16, 10, 10}), 1);
+    const auto expected = other->forward_padded(padded);
+    other->set_split_pairs(true);
+    EXPECT_TRUE(torch::equal(other->forward_padded(padded), expected));
+}
+
 TEST(MicroAst, ChannelStatisticsUseTheUnbiasedVariancePlusEpsilon) {
     const auto x = torch::tensor({1.0f, 2.0f, 3.0f, 6.0f}).reshape({1, 1, 2, 2});
     const auto [mean, std] = channel_mean_std(x);

@@ -37,6 +37,18 @@ TEST(Recorder, WritesEveryFrameAtTheRateTheyCame) {
     EXPECT_FALSE(recorder.push(test_pattern_frame({80, 60}, 0), start));  // stopped
 }
 
+TEST(Recorder, AFullQueueMakesTheProducerWaitInsteadOfDropping) {
+    TempDir dir;
+    Recorder recorder(dir.path("busy.mp4"), /*max_queued=*/1);
+    const auto start = Recorder::Clock::now();
+    for (int i = 0; i < 40; ++i)  // far faster than an encoder: every push finds the queue full
+        ASSERT_TRUE(recorder.push(test_pattern_frame({320, 240}, i), start + i * 40ms, 10s)) << i;
+    EXPECT_EQ(recorder.frames_dropped(), 0);
+    EXPECT_EQ(recorder.stop(), 40);
+    EXPECT_EQ(count_frames(dir.path("busy.mp4")), 40);
+    EXPECT_FALSE(recorder.push(test_pattern_frame({320, 240}, 0), start, 10s));  // at once
+}
+
 TEST(Recorder, ShortRecordingsAndOtherSizesStillPlay) {
     TempDir dir;
     {

@@ -12,6 +12,7 @@
 #include "bench/bench_stylizer_loop.h"
 #include "core/cpu_features.h"
 #include "nets/microast.h"
+#include "nets/upsample_pad.h"
 #include "stylize/stylizer.h"
 
 #include <stylecam_build_paths.h>
@@ -141,12 +142,13 @@ BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv1x1_quarter, 2)->Apply(dtype_layout
 BENCHMARK_CAPTURE(BM_MicroAst_LayerKind, conv3x3_quarter, 3)->Apply(dtype_layout_args);
 
 /// The element-wise work between the convolutions on a full-size 16-channel map (the decoder's
-/// last stage): 0 = ReLU in place, 1 = the 9×9 conv's reflection pad (4), 2 = bilinear ×2 of a
-/// 32-channel half-size map (what dec3.6 reads).
+/// last stage): 0 = ReLU in place, 1 = the 9×9 conv's reflection pad (4), 2 = LibTorch's bilinear
+/// ×2 of a 32-channel half-size map (what dec3.6 reads), 3 = the same ×2 with dec3.6's reflection
+/// pad in one pass, as the decoder runs it (upsample_pad.h).
 void BM_MicroAst_Elementwise(benchmark::State& state, int kind) {
     torch::NoGradGuard no_grad;
     const auto run = run_options_of(state);
-    const int64_t channels = kind == 2 ? 32 : 16, h = kind == 2 ? 240 : 480, w = h * 4 / 3;
+    const int64_t channels = kind >= 2 ? 32 : 16, h = kind >= 2 ? 240 : 480, w = h * 4 / 3;
     auto x = torch::rand({1, channels, h, w}).to(run.dtype);
     if (run.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     state.SetLabel(run_label(run));
@@ -156,11 +158,13 @@ void BM_MicroAst_Elementwise(benchmark::State& state, int kind) {
         if (kind == 2)
             benchmark::DoNotOptimize(
                 torch::upsample_bilinear2d(x, {2 * h, 2 * w}, false).data_ptr());
+        if (kind == 3) benchmark::DoNotOptimize(upsample2_bilinear_padded(x, 1).data_ptr());
     }
 }
 BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, relu_full, 0)->Apply(dtype_layout_args);
 BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, reflection_pad4_full, 1)->Apply(dtype_layout_args);
 BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, upsample2_to_full, 2)->Apply(dtype_layout_args);
+BENCHMARK_CAPTURE(BM_MicroAst_Elementwise, upsample2_padded_to_full, 3)->Apply(dtype_layout_args);
 
 /// A new painting (512×683, as `--style-size 512` makes a 3:4 painting) to its style code.
 void BM_MicroAst_StyleCode(benchmark::State& state) {

@@ -14,6 +14,10 @@ namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 /// Auto scale holds the source's rate up to this: more is not worth a lower scale.
 constexpr double kMaxAutoTargetFps = 30;
+/// How long stylizing waits for a recorder whose queue is full before that frame is dropped:
+/// a slow encoder slows the stylized rate (the capture mailbox drops instead) rather than
+/// leaving holes in the recording.
+constexpr auto kRecorderBackpressure = std::chrono::seconds(1);
 
 /// Sleeps up to `duration`, returning early when `running` turns false.
 void sleep_while(const std::atomic<bool>& running, LiveClock::duration duration) {
@@ -390,9 +394,9 @@ void LivePipeline::inference_loop() {
                 if (record_side_by_side_) {
                     cv::Mat both;
                     cv::hconcat(result.original, result.stylized, both);
-                    recorder_->push(both, result.captured);
+                    recorder_->push(both, result.captured, kRecorderBackpressure);
                 } else {
-                    recorder_->push(result.stylized, result.captured);
+                    recorder_->push(result.stylized, result.captured, kRecorderBackpressure);
                 }
             }
             {

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "nets/state_dict.h"
+#include "nets/upsample_pad.h"
 
 namespace stylecam {
 namespace {
@@ -26,16 +27,6 @@ torch::Tensor adain_blend(const torch::Tensor& x, const torch::Tensor& mean,
     const auto shift = (mean - x_mean * ratio) * alpha;
     auto y = x * scale + shift;  // float32: the statistics are float32 tensors
     return y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type());
-}
-
-/// Bilinear ×2; bf16 on the CPU is upsampled in float32 (LibTorch 1.13's bf16 kernel is 2–10×
-/// slower than the float32 one plus both conversions; the result is as exact or more).
-torch::Tensor upsample2_bilinear(const torch::Tensor& x) {
-    const std::array<int64_t, 2> size{2 * x.size(2), 2 * x.size(3)};
-    if (x.scalar_type() == torch::kBFloat16 && x.device().is_cpu())
-        return torch::upsample_bilinear2d(x.to(torch::kFloat32), size, /*align_corners=*/false)
-            .to(torch::kBFloat16);
-    return torch::upsample_bilinear2d(x, size, /*align_corners=*/false);
 }
 
 }  // namespace
@@ -134,6 +125,33 @@ MicroAstConvImpl::MicroAstConvImpl(int64_t in, int64_t out, int64_t kernel, int6
 
 torch::Tensor MicroAstConvImpl::forward(const torch::Tensor& x, bool relu_input) {
     return forward_with(x, conv_->weight, conv_->bias, relu_input);
+}
+
+torch::Tensor MicroAstConvImpl::forward_padded(const torch::Tensor& padded) {
+    const auto& options = conv_->options;
+    const std::array<int64_t, 2> no_padding{0, 0}, no_dilation{1, 1};
+    if (depthwise_.defined()) {
+        const auto each = torch::conv2d(padded, depthwise_, {}, options.stride(), no_padding,
+                                        no_dilation, depthwise_.size(0));
+        return torch::conv2d(each, pair_sum_, conv_->bias);
+    }
+    return torch::conv2d(padded, conv_->weight, conv_->bias, options.stride(), no_padding,
+                         no_dilation, options.groups());
+}
+
+void MicroAstConvImpl::set_split_pairs(bool split) {
+    depthwise_ = pair_sum_ = torch::Tensor();
+    const auto& weight = conv_->weight;  // G×2×k×k: output o reads inputs 2o and 2o+1
+    const int64_t groups = conv_->options.groups();
+    if (!split || groups == 1 || weight.size(0) != groups || weight.size(1) != 2) return;
+    const auto format = weight.suggest_memory_format();
+    const int64_t k = weight.size(2);
+    depthwise_ = weight.reshape({2 * groups, 1, k, k}).contiguous(format);
+    pair_sum_ = torch::eye(groups)
+                    .repeat_interleave(2, /*dim=*/1)
+                    .reshape({groups, 2 * groups, 1, 1})
+                    .to(weight.options())
+                    .contiguous(format);
 }
 
 torch::Tensor MicroAstConvImpl::forward_with(const torch::Tensor& x, const torch::Tensor& weight,
@@ -257,14 +275,20 @@ torch::Tensor MicroAstDecoderImpl::forward(const torch::Tensor& content_f2,
     x = dec1_->forward_modulated(x, code.weight2, code.bias2);
     x = adain_blend(x, code.mean1, code.std1, alpha);
     x = dec2_->forward_modulated(x, code.weight1, code.bias1);
-    x = dec3_[0](upsample2_bilinear(x)).relu_();
+    // Bilinear ×2 and the next 3×3 conv's reflection pad in one pass (upsample_pad.h).
+    x = dec3_[0]->forward_padded(upsample2_bilinear_padded(x, 1)).relu_();
     x = dec3_[1](x).relu_();
-    x = dec3_[2](upsample2_bilinear(x)).relu_();
+    x = dec3_[2]->forward_padded(upsample2_bilinear_padded(x, 1)).relu_();
     x = dec3_[3](x);  // its ReLU is fused into the last layer's padding
     if (folded_last_.defined())
         return folded_conv2d(reflection_pad(x, folded_last_.kernel / 2, /*relu=*/true),
                              folded_last_);
     return dec3_[4]->forward(x, /*relu_input=*/true);
+}
+
+void MicroAstDecoderImpl::set_split_pairs(bool split) {
+    dec3_[0]->set_split_pairs(split);
+    dec3_[2]->set_split_pairs(split);
 }
 
 void MicroAstDecoderImpl::set_folding(bool fold) {
@@ -312,7 +336,7 @@ torch::Tensor MicroAstImpl::forward(const torch::Tensor& content, const MicroAst
                    "got ",
                    content.sizes());
     const auto f2 = content_encoder_->forward_f2(prepare_input(content));
-    return decoder_(f2, code, alpha).to(torch::kFloat32).contiguous();
+    return decoder_(f2, code, alpha).to(torch::kFloat32);
 }
 
 void MicroAstImpl::set_run_options(const MicroAstRunOptions& run) {
@@ -321,6 +345,9 @@ void MicroAstImpl::set_run_options(const MicroAstRunOptions& run) {
     for (auto& parameter : parameters())
         if (parameter.dim() == 4) parameter.set_data(to_layout(parameter, run.channels_last));
     decoder_->set_folding(run.channels_last);
+    // Measured faster only for bf16 channels-last (fp32 depthwise is slower in oneDNN here).
+    decoder_->set_split_pairs(run.channels_last && run.dtype == torch::kBFloat16 &&
+                              parameters().front().device().is_cpu());
     run_ = run;
 }
 

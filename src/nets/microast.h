@@ -71,6 +71,14 @@ class MicroAstConvImpl : public torch::nn::Module {
     /// The layer on `x`, or on relu(x) when `relu_input` (fused into the padding copy, which
     /// saves a pass over the map in bf16 and channels-last runs).
     torch::Tensor forward(const torch::Tensor& x, bool relu_input = false);
+    /// The convolution alone, on an input its caller already padded by kernel/2.
+    torch::Tensor forward_padded(const torch::Tensor& padded);
+    /// With `true`, a grouped convolution of two input channels per group and one output (the
+    /// decoder's dec3.1 and dec3.6) runs as a depthwise convolution and a 1×1 convolution that
+    /// adds each pair (the same sums, one more rounding; oneDNN's bf16 channels-last kernels do
+    /// the two in a quarter of the grouped one's time). Other shapes ignore it. Call after the
+    /// weights' last conversion.
+    void set_split_pairs(bool split);
     /// The same layer with other weights (the decoder's modulated convolutions).
     torch::Tensor forward_with(const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, bool relu_input = false);
@@ -79,6 +87,7 @@ class MicroAstConvImpl : public torch::nn::Module {
   private:
     int64_t pad_;
     torch::nn::Conv2d conv_{nullptr};
+    torch::Tensor depthwise_, pair_sum_;  ///< set_split_pairs(true): 2G×1×k×k and G×2G×1×1
 };
 TORCH_MODULE(MicroAstConv);
 
@@ -134,6 +143,8 @@ class MicroAstDecoderImpl : public torch::nn::Module {
     /// Runs the last 9×9 16→3 conv folded 4×4 into channels (folded_conv.h; about 3× faster in
     /// bf16 channels-last) or, with `false`, as it is. Call after the weights' last conversion.
     void set_folding(bool fold);
+    /// MicroAstConvImpl::set_split_pairs for the two grouped convolutions after the upsamplings.
+    void set_split_pairs(bool split);
 
   private:
     MicroAstResidual dec1_{nullptr}, dec2_{nullptr};
@@ -150,7 +161,8 @@ class MicroAstImpl : public torch::nn::Module {
     MicroAstStyleCode style_code(const torch::Tensor& painting);
     /// Stylizes `content` (N×3×H×W RGB 0..1, H and W multiples of 4, ≥ 8) with `code` at
     /// strength `alpha` ∈ [0, 1] (0: the network's reconstruction of the content, 1: full
-    /// style). Returns N×3×H×W RGB, nominally 0..1 (not clamped), float32.
+    /// style). Returns N×3×H×W RGB, nominally 0..1 (not clamped), float32, in the run's memory
+    /// format (channels-last or contiguous).
     torch::Tensor forward(const torch::Tensor& content, const MicroAstStyleCode& code,
                           double alpha = 1.0);
 

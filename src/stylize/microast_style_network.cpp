@@ -20,8 +20,10 @@ std::string cache_key(const PaintingPart& part, int style_size) {
     return key + std::to_string(size) + "|" + std::to_string(time);
 }
 
-/// CV_8UC3 BGR → 1×3×H×W RGB 0..1 on `device` (the network's input range).
-torch::Tensor unit_tensor(const cv::Mat& bgr8, const torch::Device& device) {
+/// CV_8UC3 BGR → 1×3×H×W RGB 0..1 on `device` (the network's input range), channels-last when
+/// the network runs so (fewer passes over the pixels).
+torch::Tensor unit_tensor(const cv::Mat& bgr8, const torch::Device& device, bool channels_last) {
+    if (channels_last) return image_to_tensor_channels_last(bgr8, 1.0f / 255).to(device);
     return image_to_tensor(bgr8).to(device).div_(255.0);
 }
 
@@ -59,7 +61,7 @@ MicroAstStyleCode MicroAstStyleNetwork::code_of(const PaintingPart& part, int st
     const auto painting = prepare_painting(part, style_size);
     if (!painting.note.empty()) notes.push_back(painting.note);
     torch::NoGradGuard no_grad;
-    const auto code = net_->style_code(unit_tensor(painting.bgr, device_));
+    const auto code = net_->style_code(unit_tensor(painting.bgr, device_, channels_last()));
     cache_[key] = code;
     return code;
 }
@@ -86,11 +88,11 @@ void MicroAstStyleNetwork::set_strength(double strength) {
 cv::Mat MicroAstStyleNetwork::run(const cv::Mat& bgr8) {
     STYLECAM_CHECK(code_.defined(), "MicroAST: no painting set (a style image is needed)");
     torch::NoGradGuard no_grad;
-    const auto input = unit_tensor(bgr8, device_);
+    const auto input = unit_tensor(bgr8, device_, channels_last());
     auto code = code_;
     if (strength_ < 1 && input.size(2) >= kMinPaintingSide && input.size(3) >= kMinPaintingSide)
         code = mix_style_codes({code_, net_->style_code(input)}, {strength_, 1 - strength_});
-    return tensor_to_image(net_->forward(input, code, 1.0).mul_(255.0));
+    return tensor_to_image(net_->forward(input, code, 1.0), 255.0f);
 }
 
 std::string MicroAstStyleNetwork::describe() const {

@@ -41,6 +41,7 @@ class MicroAstStyleNetwork : public StyleNetwork {
     size_t cached_codes() const { return cache_.size(); }
 
   private:
+    bool channels_last() const { return net_->run_options().channels_last; }
     MicroAstStyleCode code_of(const PaintingPart& part, int style_size,
                               std::vector<std::string>& notes);
 

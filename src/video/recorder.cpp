@@ -87,10 +87,13 @@ Recorder::Recorder(std::string path, size_t max_queued)
 
 Recorder::~Recorder() { stop(); }
 
-bool Recorder::push(const cv::Mat& frame, Clock::time_point timestamp) {
+bool Recorder::push(const cv::Mat& frame, Clock::time_point timestamp, Clock::duration max_wait) {
     {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_ || !error_.empty() || queue_.size() >= max_queued_) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        const auto ended = [&] { return stopping_ || !error_.empty() || finished_; };
+        if (!ended() && queue_.size() >= max_queued_ && max_wait > Clock::duration::zero())
+            space_.wait_for(lock, max_wait, [&] { return ended() || queue_.size() < max_queued_; });
+        if (ended() || queue_.size() >= max_queued_) {
             ++dropped_;
             return false;
         }
@@ -168,6 +171,7 @@ void Recorder::run() {
             Item item = std::move(queue_.front());
             queue_.pop_front();
             lock.unlock();
+            space_.notify_all();
 
             if (writer) {
                 write(item.frame);
@@ -191,6 +195,11 @@ void Recorder::run() {
         error_ = one_line_message(error);
         queue_.clear();
     }
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        finished_ = true;
+    }
+    space_.notify_all();
 }
 
 }  // namespace stylecam

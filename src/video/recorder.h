@@ -1,6 +1,7 @@
 #pragma once
 /// Records a stream of frames to a video file on its own writer thread. Producers push frames
-/// with their timestamps through a bounded queue (a full queue drops and counts, never blocks).
+/// with their timestamps through a bounded queue (a full queue drops and counts, or makes the
+/// producer wait a bounded time when it asks to).
 /// The file's frame rate is the rate at which frames were produced, measured on the first frames
 /// (up to 2 s), so playback keeps real time; every pushed frame is written once. `stop()` (or the
 /// destructor) flushes the queue and closes the file, which then plays.
@@ -34,8 +35,12 @@ class Recorder {
     Recorder& operator=(const Recorder&) = delete;
 
     /// Thread-safe. Queues a copy of `frame` (CV_8UC3; frames of another size than the first are
-    /// resized). Returns false when the queue is full or the recorder stopped (frame dropped).
-    bool push(const cv::Mat& frame, Clock::time_point timestamp);
+    /// resized). A full queue makes the caller wait up to `max_wait` for the writer to take a
+    /// frame (backpressure: a producer that may slow down loses nothing to a slow encoder; zero
+    /// never blocks). Returns false when the queue stayed full or the recorder stopped (the frame
+    /// is dropped and counted).
+    bool push(const cv::Mat& frame, Clock::time_point timestamp,
+              Clock::duration max_wait = Clock::duration::zero());
     /// Flushes and closes; idempotent. Returns the number of frames in the file.
     int64_t stop();
 
@@ -57,9 +62,11 @@ class Recorder {
     std::string path_;
     size_t max_queued_;
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable wake_;   ///< the writer: a frame was queued, or stop
+    std::condition_variable space_;  ///< producers: the writer took a frame, or it ended
     std::deque<Item> queue_;
     bool stopping_ = false;
+    bool finished_ = false;  ///< the writer thread ended (after stop or an error)
     std::string error_;
     std::atomic<int64_t> written_{0}, dropped_{0}, accepted_{0};
     std::thread thread_;

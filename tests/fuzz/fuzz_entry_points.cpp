@@ -114,14 +114,19 @@ void onnx_weights(std::string_view bytes) {
 
 void picture(std::string_view bytes) {
     const ScratchFile file(bytes, ".png");  // OpenCV picks the decoder by content, not name
+    // Decoded once (decoding is most of the time): prepare_painting reads files with the same
+    // read_picture, so it gets the decoded pixels in memory.
+    Picture decoded;
     expecting_errors([&] {
-        const Picture decoded = read_picture(file.path());
+        decoded = read_picture(file.path());
         from_picture(decoded, true, decoded.source_depth == CV_16U);
     });
+    if (decoded.bgr.empty()) return;
     for (const int style_size : {0, 64}) {
         expecting_errors([&] {
             PaintingPart part;
             part.path = file.path();
+            part.image = decoded.bgr;
             prepare_painting(part, style_size);
         });
     }

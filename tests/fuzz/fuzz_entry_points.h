@@ -28,7 +28,8 @@ void zip(std::string_view bytes);
 /// ONNX initializers: parse_onnx_weights, then import_checkpoints.
 void onnx_weights(std::string_view bytes);
 
-/// An image file: read_picture, from_picture, and prepare_painting at two style sizes.
+/// An image file: read_picture, from_picture, and prepare_painting of the decoded pixels at two
+/// style sizes.
 void picture(std::string_view bytes);
 
 /// A training checkpoint (`<model>.ckpt`, LibTorch's serialize archive): resuming a tiny run of
