@@ -7,6 +7,7 @@
 #include "core/onnx_weights.h"
 #include "fuzz/fuzz_entry_points.h"
 #include "fuzz/replay.h"
+#include "image/picture.h"
 
 #include <gtest/gtest.h>
 
@@ -19,6 +20,27 @@ TEST(FuzzRegressions, Pickle) { replay("pickle", fuzz::pickle); }
 TEST(FuzzRegressions, Zip) { replay("zip", fuzz::zip); }
 TEST(FuzzRegressions, OnnxWeights) { replay("onnx_weights", fuzz::onnx_weights); }
 TEST(FuzzRegressions, Picture) { replay("picture", fuzz::picture); }
+
+// fuzz_picture, first finding (CI's 60 s run, 2026-11-30): a 206-byte TIFF whose header claims
+// more than 2^30 pixels made cv::imread throw cv::Exception, which read_picture let through
+// (std::terminate in the fuzzer; a message without the file's name in the program). Now it is
+// one line naming the file.
+TEST(FuzzRegressions, PictureClaimingAGigapixelIsOneLineNamingTheFile) {
+    namespace fs = std::filesystem;
+    const fs::path input = fs::path(STYLECAM_SOURCE_DIR) /
+                           "tests/fuzz/regressions/picture/"
+                           "picture-crash-c30abba153e3c4637a466a691a9c2b3e39b09980";
+    ASSERT_TRUE(fs::exists(input));
+    try {
+        read_picture(input.string());
+        FAIL() << "accepted";
+    } catch (const Error& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  input.string() +
+                      ": cannot decode image (its header claims more than 1073 "
+                      "million pixels)");
+    }
+}
 
 // fuzz_onnx_weights, first finding: an initializer's shape was allocated before its data was
 // checked, so 40 bytes claiming [2^38] floats asked for a terabyte (out of memory, or a LibTorch

@@ -81,7 +81,15 @@ Picture read_picture(const std::string& path) {
     std::error_code ec;
     STYLECAM_CHECK(fs::exists(path, ec), path, ": file not found");
     STYLECAM_CHECK(fs::is_regular_file(path, ec), path, ": not a regular file");
-    const cv::Mat image = cv::imread(path, cv::IMREAD_UNCHANGED);
+    cv::Mat image;
+    try {
+        image = cv::imread(path, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& error) {  // OpenCV's decoders throw on some damaged headers
+        if (error.err.find("CV_IO_MAX_IMAGE_PIXELS") != std::string::npos)
+            STYLECAM_FAIL(path, ": cannot decode image (its header claims more than ",
+                          (1 << 30) / 1000000, " million pixels)");
+        STYLECAM_FAIL(path, ": cannot decode image (", error.err, ")");
+    }
     STYLECAM_CHECK(!image.empty(), path,
                    ": cannot decode image (not an image, corrupt, or an unsupported format)");
     try {
