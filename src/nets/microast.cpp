@@ -123,20 +123,27 @@ MicroAstConvImpl::MicroAstConvImpl(int64_t in, int64_t out, int64_t kernel, int6
         torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).groups(groups)));
 }
 
+namespace {
+
+/// `conv`'s convolution (its stride; `groups`, by default its own) with the given weights on an
+/// input already padded.
+torch::Tensor convolve(const torch::nn::Conv2d& conv, const torch::Tensor& padded,
+                       const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups = 0) {
+    const std::array<int64_t, 2> no_padding{0, 0}, no_dilation{1, 1};
+    return torch::conv2d(padded, weight, bias, conv->options.stride(), no_padding, no_dilation,
+                         groups > 0 ? groups : conv->options.groups());
+}
+
+}  // namespace
+
 torch::Tensor MicroAstConvImpl::forward(const torch::Tensor& x, bool relu_input) {
-    return forward_with(x, conv_->weight, conv_->bias, relu_input);
+    return forward_padded(reflection_pad(x, pad_, relu_input));
 }
 
 torch::Tensor MicroAstConvImpl::forward_padded(const torch::Tensor& padded) {
-    const auto& options = conv_->options;
-    const std::array<int64_t, 2> no_padding{0, 0}, no_dilation{1, 1};
-    if (depthwise_.defined()) {
-        const auto each = torch::conv2d(padded, depthwise_, {}, options.stride(), no_padding,
-                                        no_dilation, depthwise_.size(0));
-        return torch::conv2d(each, pair_sum_, conv_->bias);
-    }
-    return torch::conv2d(padded, conv_->weight, conv_->bias, options.stride(), no_padding,
-                         no_dilation, options.groups());
+    if (!depthwise_.defined()) return convolve(conv_, padded, conv_->weight, conv_->bias);
+    const auto each = convolve(conv_, padded, depthwise_, {}, depthwise_.size(0));
+    return torch::conv2d(each, pair_sum_, conv_->bias);
 }
 
 void MicroAstConvImpl::set_split_pairs(bool split) {
@@ -156,11 +163,7 @@ void MicroAstConvImpl::set_split_pairs(bool split) {
 
 torch::Tensor MicroAstConvImpl::forward_with(const torch::Tensor& x, const torch::Tensor& weight,
                                              const torch::Tensor& bias, bool relu_input) {
-    const auto& options = conv_->options;
-    const at::IntArrayRef stride = options.stride();
-    const std::array<int64_t, 2> no_padding{0, 0}, no_dilation{1, 1};
-    return torch::conv2d(reflection_pad(x, pad_, relu_input), weight, bias, stride, no_padding,
-                         no_dilation, options.groups());
+    return convolve(conv_, reflection_pad(x, pad_, relu_input), weight, bias);
 }
 
 MicroAstResidualImpl::MicroAstResidualImpl(int64_t channels) {
