@@ -172,13 +172,15 @@ class LiveWindowFaults : public ::testing::Test {
     std::string common() const {
         return "--models " + shell_quote(dir_.path()) + " --style a --device cpu ";
     }
-    /// A shell script: `$STYLECAM live ARGS` in the background with its output in a log, `fault`
-    /// run once it has opened its source; ends with stylecam's exit code, after printing its log.
+    /// A shell script: `$STYLECAM live ARGS` in the background (`$pid`) with its output in a log,
+    /// `fault` run once it has opened its source (or ended); ends with stylecam's exit code, after
+    /// printing its log. A fault that waits for something must also stop waiting once `$pid` ends,
+    /// so that a run that never gets there fails instead of hanging.
     std::string fault_script(const std::string& args, const std::string& fault) const {
         const auto log = shell_quote(dir_.path("live.log"));
         return "$STYLECAM live " + args + " >" + log + " 2>&1 & pid=$!; until grep -q " +
-               "'stylecam: source' " + log + "; do sleep 0.2; done; " + fault +
-               "; wait $pid; rc=$?; cat " + log + "; (exit $rc)";
+               "'stylecam: source' " + log + " || ! kill -0 $pid 2>/dev/null; do sleep 0.2; " +
+               "done; " + fault + "; wait $pid; rc=$?; cat " + log + "; (exit $rc)";
     }
     TempDir dir_;
 };
@@ -224,8 +226,9 @@ TEST_F(LiveWindowFaults, AFullDiskStopsTheRecordingWithAMessageAndTheFilePlays) 
                 "--test-pattern --width 320 --height 240 " + common() + "--duration 12 --record " +
                     shell_quote(disk + "/full.mp4") + " --screenshot " + shell_quote(shot),
                 "until [ -s " + shell_quote(disk + "/full.mp4") +
-                    " ]; do sleep 0.2; done; sleep 1; free=$(df -k --output=avail " + quoted +
-                    " | tail -1); dd if=/dev/zero of=" + shell_quote(disk + "/filler") +
+                    " ] || ! kill -0 $pid 2>/dev/null; do sleep 0.2; done; sleep 1; free=$(df -k "
+                    "--output=avail " +
+                    quoted + " | tail -1); dd if=/dev/zero of=" + shell_quote(disk + "/filler") +
                     " bs=1k count=$((free - 900)) 2>/dev/null") +
             "\ncp " + shell_quote(disk + "/full.mp4") + " " + shell_quote(video) + "\nexit $rc\n");
     const auto result = testing::run_under_xvfb("unshare -rm sh " + shell_quote(script));
@@ -256,7 +259,7 @@ TEST_F(LiveWindowFaults, AModelReplacedByGarbageIsOneLineAndThePreviousStyleKeep
             "--frames 480 --ui-script '20:style=1;40:style=0;400:style=1' --record " +
             shell_quote(video) + " --screenshot " + shell_quote(shot),
         "until grep -qE '(^stylecam: |\\] )style a$' " + shell_quote(dir_.path("live.log")) +
-            "; do sleep 0.1; done; echo garbage > " + b));
+            " || ! kill -0 $pid 2>/dev/null; do sleep 0.1; done; echo garbage > " + b));
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     const auto at = result.out.find("style b: ");
     ASSERT_NE(at, std::string::npos) << result.out;

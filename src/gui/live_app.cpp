@@ -200,7 +200,7 @@ LiveAppSummary run_live_app(LivePipeline& pipeline, const LiveAppOptions& option
 
         const LiveStats stats = pipeline.stats();
         state.style = stats.style;
-        status_log.update(stats, styles);
+        status_log.update(stats);
         if (soak) soak->poll(stats);
         int fb_width = 0, fb_height = 0;
         window.framebuffer_size(&fb_width, &fb_height);

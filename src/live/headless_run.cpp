@@ -30,7 +30,7 @@ HeadlessSummary run_headless(LivePipeline& pipeline, LiveStreamOutput* output, i
                 summary.latency_ms == 0 ? latency : 0.8 * summary.latency_ms + 0.2 * latency;
         }
         const LiveStats stats = pipeline.stats();
-        status_log.update(stats, pipeline.styles());
+        status_log.update(stats);
         if (output ? output->finished() : frames >= 0 && summary.taken >= frames) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "video/recorder.h"
 
+#include <spdlog/spdlog.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -203,6 +204,10 @@ void LivePipeline::apply(const LiveCommand& command) {
                 if (command.index != settings_.style) {
                     auto_scale_.reset(options.scale);
                     stabilizer_.reset();  // never blend the new style with the old one
+                    // logged here, where it happens: a UI polling the stats could miss a switch
+                    // there and back applied in one batch of commands
+                    spdlog::info("style {}",
+                                 settings_.styles[static_cast<size_t>(command.index)].name);
                 }
                 settings_.style = command.index;
             }
@@ -302,6 +307,7 @@ void LivePipeline::add_style(const StyleEntry& entry) {
     }
     settings_.style = static_cast<int>(settings_.styles.size()) - 1;
     auto_scale_.reset(settings_.stylizer.scale);
+    spdlog::info("style {}", entry.name);
 }
 
 void LivePipeline::finish_recording() {

@@ -13,15 +13,10 @@ void log_change(std::string& last, const std::string& now) {
 
 }  // namespace
 
-void LiveStatusLog::update(const LiveStats& stats, const std::vector<StyleEntry>& styles) {
+void LiveStatusLog::update(const LiveStats& stats) {
     log_change(source_status_, stats.source_status);
     log_change(error_, stats.error);
     log_change(recording_error_, stats.recording_error);
-    if (stats.style != style_) {
-        if (style_ >= 0 && stats.style >= 0 && stats.style < static_cast<int>(styles.size()))
-            spdlog::info("style {}", styles[static_cast<size_t>(stats.style)].name);
-        style_ = stats.style;
-    }
 }
 
 }  // namespace stylecam
