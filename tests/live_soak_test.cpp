@@ -59,10 +59,12 @@ TEST(LiveSoak, MemoryStaysFlatNoStallAndTheRecordingHoldsEveryFrame) {
     std::cout << text;  // the figures, for the CI log
 
     EXPECT_LT(std::atof(report["rss_growth_percent"].c_str()), 2.0) << text;
-    EXPECT_LT(std::atof(report["max_stall_ms"].c_str()), 1000.0) << text;
     const long long stylized = std::atoll(report["stylized"].c_str());
-    // A real rate: the fast candy keeps up with most of the test pattern's 30 fps on 2 cores.
-    EXPECT_GT(stylized, static_cast<long long>(seconds * 5)) << text;
+    if (!testing::kSanitizedBuild) {
+        EXPECT_LT(std::atof(report["max_stall_ms"].c_str()), 1000.0) << text;
+        // A real rate: the fast candy keeps up with most of the test pattern's 30 fps on 2 cores.
+        EXPECT_GT(stylized, static_cast<long long>(seconds * 5)) << text;
+    }
     EXPECT_EQ(std::atoll(report["recorded"].c_str()), stylized) << text;
     EXPECT_EQ(report.count("note"), 0u) << text;
 

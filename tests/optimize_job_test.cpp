@@ -58,8 +58,15 @@ TEST_F(Job, PauseResumeAndStopKeepingTheBestImage) {
     ASSERT_TRUE(eventually([&] { return job.progress().history.size() >= 3; }));
     job.pause();
     EXPECT_EQ(job.state(), OptimizationJob::State::Paused);
-    std::this_thread::sleep_for(100ms);  // the iteration under way may still report
-    const auto paused_at = job.progress().history.size();
+    // The iteration under way when pausing may still report (it took over 100 ms under ASan on
+    // a loaded machine): wait until none has reported for a whole second.
+    size_t paused_at = 0;
+    ASSERT_TRUE(eventually([&] {
+        const auto before = job.progress().history.size();
+        std::this_thread::sleep_for(1s);
+        paused_at = job.progress().history.size();
+        return paused_at == before;
+    }));
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(job.progress().history.size(), paused_at);
     job.resume();

@@ -143,7 +143,10 @@ CpuAutocast::~CpuAutocast() {
 }
 
 std::string describe_device(const torch::Device& device) {
-    if (device.is_cpu()) return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
+    if (device.is_cpu()) {
+        const int threads = torch::get_num_threads();
+        return "cpu (" + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
+    }
     return device.str();
 }
 
