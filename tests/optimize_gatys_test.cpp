@@ -123,6 +123,59 @@ TEST(GatysLoss, GradientMatchesFiniteDifferences) {
     }
 }
 
+/// Auto and an explicit bf16 give bf16 only on a CPU that computes it natively (run again under
+/// the AVX2 caps by precision_tests_under_avx2_caps, where they must give fp32), never on CUDA;
+/// fp16 is refused.
+TEST(PrecisionLossNetwork, Bf16OnlyWhereTheCpuComputesItNatively) {
+    const torch::Device cpu(torch::kCPU), cuda(torch::kCUDA);
+    const Precision native = cpu_has_native_bf16() ? Precision::Bf16 : Precision::Fp32;
+    EXPECT_EQ(resolve_loss_precision(Precision::Auto, cpu), native);
+    EXPECT_EQ(resolve_loss_precision(Precision::Bf16, cpu), native);
+    EXPECT_EQ(resolve_loss_precision(Precision::Fp32, cpu), Precision::Fp32);
+    EXPECT_EQ(resolve_loss_precision(Precision::Auto, cuda), Precision::Fp32);
+    EXPECT_THROW(resolve_loss_precision(Precision::Fp16, cpu), Error);
+    EXPECT_EQ(loss_precision_warning(Precision::Bf16, cpu).empty(), cpu_has_native_bf16());
+    EXPECT_TRUE(loss_precision_warning(Precision::Auto, cpu).empty());
+    EXPECT_FALSE(loss_precision_warning(Precision::Bf16, cuda).empty());
+}
+
+/// In bf16 the features come back as fp32 and stay close to the fp32 ones: Gram matrices within
+/// 3 %, and the gradient a loss sends to the image points the same way (cosine > 0.99). Where
+/// bf16 is not native the loss network runs in fp32, and the two agree exactly.
+TEST(PrecisionLossNetwork, Bf16FeaturesAndGradientsFollowFp32) {
+    torch::manual_seed(5);
+    Vgg19Features vgg(caffe_vgg(), "caffe.safetensors");
+    const auto image = torch::rand({1, 3, 32, 32});
+    const std::vector<std::string> layers = {"relu1_1", "relu2_1", "relu2_2"};
+    const auto run = [&](Precision precision) {
+        vgg->set_precision(resolve_loss_precision(precision, torch::kCPU));
+        auto x = image.clone().requires_grad_(true);
+        const auto features = vgg->forward(x, layers);
+        torch::Tensor loss = torch::zeros({});
+        std::map<std::string, torch::Tensor> grams;
+        for (const auto& [name, feature] : features) {
+            EXPECT_EQ(feature.scalar_type(), torch::kFloat) << name;
+            grams[name] = gram_matrix(feature).detach();
+            loss = loss + gram_matrix(feature).square().sum();
+        }
+        loss.backward();
+        return std::make_pair(grams, x.grad().flatten());
+    };
+    const auto [grams32, gradient32] = run(Precision::Fp32);
+    const auto [grams16, gradient16] = run(Precision::Bf16);
+    for (const auto& name : layers) {
+        const double relative =
+            ((grams16.at(name) - grams32.at(name)).norm() / grams32.at(name).norm()).item<double>();
+        EXPECT_LT(relative, 0.03) << name;
+        if (!cpu_has_native_bf16()) {
+            EXPECT_EQ(relative, 0.0) << name;
+        }
+    }
+    const double cosine =
+        (gradient16.dot(gradient32) / (gradient16.norm() * gradient32.norm())).item<double>();
+    EXPECT_GT(cosine, 0.99);
+}
+
 cv::Mat pattern(int rows, int cols, int seed) { return testing::smooth_noise(rows, cols, seed); }
 
 TEST(GatysOptimizer, FiveIterationsLowerTheLossAndReportEveryIteration) {
@@ -206,7 +259,7 @@ TEST(GatysOptimizer, InitialLossesMatchPyTorch) {
         "optimize -c " + content_path + " -s " + style_path + " -o " + dir.path("out.png") +
         " --vgg " + vgg_file +
         " --size 256 --content-layers relu2_2 --style-layers relu1_1,relu2_1,relu3_1 " +
-        "--init content --iterations 0 --report-json " + dir.path("report.json"));
+        "--init content --iterations 0 --precision fp32 --report-json " + dir.path("report.json"));
     ASSERT_EQ(result.exit_code, 0) << result.err;
     std::ifstream in(dir.path("report.json"));
     const auto report = nlohmann::json::parse(in);

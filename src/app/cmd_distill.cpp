@@ -40,6 +40,7 @@ int run_distill(const DistillParams& params) {
     if (params.feature_weight > 0 || params.texture_weight > 0) {
         vgg = Vgg19Features(find_vgg_weights(params.vgg, folders));
         vgg->to(device);
+        vgg->set_precision(setup.loss_precision);
     }
     // VGG19 up to relu3_1 keeps about 600 floats per pixel (64·4 at full size, 128·4 at 1/4,
     // 256·2 at 1/16 of the area); relu2_2 alone about 400.

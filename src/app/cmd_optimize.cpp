@@ -125,14 +125,15 @@ int run_optimize(const OptimizeParams& params) {
 
     const Picture content = read_picture(params.content);
     const Picture style = read_picture(params.style);
-    const auto network = apply_compute_options(params.compute);
+    const auto network = apply_compute_options(params.compute, ComputeUse::LossNetwork);
     const torch::Device device = resolve_device(network.device);
+    options.precision = network.precision;
     Vgg19Features vgg(find_vgg_weights(params.vgg, model_search_path(params.model_folders)));
     GatysOptimizer optimizer(vgg, options, device);
     const auto& used = optimizer.options();
-    spdlog::info("VGG19 {} (up to {}): content {}, style {}; {} at {} px on {}", vgg->file(),
-                 vgg->deepest_conv(), to_string(used.content_layers), to_string(used.style_layers),
-                 params.optimizer,
+    spdlog::info("VGG19 {} (up to {}, {}): content {}, style {}; {} at {} px on {}", vgg->file(),
+                 vgg->deepest_conv(), to_string(vgg->precision()), to_string(used.content_layers),
+                 to_string(used.style_layers), params.optimizer,
                  params.scales.empty() ? std::to_string(params.size) : params.scales,
                  describe_device(device));
 
@@ -224,7 +225,7 @@ Command add_optimize_command(CLI::App& app) {
                         "Write the image every N iterations beside the output (0: never)");
     command->add_option("--report-json", params->report_json, "Write the loss history as JSON");
     command->add_option("--loss-curve", params->loss_curve, "Write a PNG plot of the losses");
-    add_compute_options(*command, params->compute);
+    add_compute_options(*command, params->compute, ComputeUse::LossNetwork);
     return {command, [params] { return run_optimize(*params); }};
 }
 

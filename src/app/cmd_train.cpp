@@ -28,6 +28,7 @@ int run_train(const TrainParams& params) {
     const auto folders = model_search_path(params.training.model_folders);
     Vgg19Features vgg(find_vgg_weights(params.vgg, folders));
     vgg->to(setup.trainer.device);
+    vgg->set_precision(setup.loss_precision);
     // VGG19 features of the output up to relu3_x, kept for the backward pass: about 600 floats
     // per pixel (64·4 at full size, 128·4 at 1/4, 256·8 at 1/16 of the area).
     setup.trainer.loss_floats_per_pixel = 600;

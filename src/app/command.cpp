@@ -2,6 +2,7 @@
 
 #include "core/cpu_features.h"
 #include "image/temporal_stabilizer.h"
+#include "nets/vgg19_features.h"
 #include "stylize/style_network.h"
 
 #include <spdlog/fmt/fmt.h>
@@ -14,13 +15,20 @@ void add_device_option(CLI::App& command, std::string& device) {
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }
 
-void add_compute_options(CLI::App& command, ComputeOptions& options) {
+void add_compute_options(CLI::App& command, ComputeOptions& options, ComputeUse use) {
     add_device_option(command, options.device);
-    command
-        .add_option("--precision", options.precision,
-                    "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA; on the CPU bf16 where the "
-                    "CPU computes it natively, else fp32; see `stylecam --version`)")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
+    if (use == ComputeUse::LossNetwork)
+        command
+            .add_option("--precision", options.precision,
+                        "auto | fp32 | bf16: of the VGG19 loss network (auto: bf16 where the CPU "
+                        "computes it natively, else fp32; losses and the image stay fp32)")
+            ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
+    else
+        command
+            .add_option("--precision", options.precision,
+                        "auto | fp32 | bf16 | fp16 (auto: fp16 on CUDA; on the CPU bf16 where the "
+                        "CPU computes it natively, else fp32; see `stylecam --version`)")
+            ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
     command.add_option("--threads", options.threads, "CPU threads for LibTorch (0: every core)")
         ->check(CLI::NonNegativeNumber);
 }
@@ -54,14 +62,17 @@ void add_stabilize_option(CLI::App& command, double& strength, const std::string
         ->check(CLI::Range(0.0, 1.0));
 }
 
-NetworkOptions apply_compute_options(const ComputeOptions& options) {
+NetworkOptions apply_compute_options(const ComputeOptions& options, ComputeUse use) {
     set_cpu_threads(options.threads);
     NetworkOptions network;
     network.device = parse_device(options.device);
     network.precision = parse_precision(options.precision);
     spdlog::info("cpu: {}", describe_cpu(cpu_features()));
     if (network.precision == Precision::Bf16) {
-        const auto warning = precision_warning(network.precision, resolve_device(network.device));
+        const auto device = resolve_device(network.device);
+        const auto warning = use == ComputeUse::LossNetwork
+                                 ? loss_precision_warning(network.precision, device)
+                                 : precision_warning(network.precision, device);
         if (!warning.empty()) spdlog::warn("{}", warning);
     }
     return network;

@@ -30,8 +30,13 @@ struct ComputeOptions {
     int threads = 0;
 };
 
+/// What --precision applies to: a style network (auto | fp32 | bf16 | fp16) or the VGG19 loss
+/// network of `optimize` (auto | fp32 | bf16; see resolve_loss_precision).
+enum class ComputeUse { StyleNetwork, LossNetwork };
+
 /// --device, --precision, --threads.
-void add_compute_options(CLI::App& command, ComputeOptions& options);
+void add_compute_options(CLI::App& command, ComputeOptions& options,
+                         ComputeUse use = ComputeUse::StyleNetwork);
 
 /// --device auto|cpu|cuda alone (training: fp32 on the device it names).
 void add_device_option(CLI::App& command, std::string& device);
@@ -47,8 +52,10 @@ void add_painting_options(CLI::App& command, std::string& style_image, int& styl
 /// alone: kDefaultStabilizeStrength). `where` ends the help text.
 void add_stabilize_option(CLI::App& command, double& strength, const std::string& where);
 
-/// Applies --threads and returns the network options for --device/--precision.
-NetworkOptions apply_compute_options(const ComputeOptions& options);
+/// Applies --threads and returns the network options for --device/--precision (warning once
+/// when the precision asked for is not what runs).
+NetworkOptions apply_compute_options(const ComputeOptions& options,
+                                     ComputeUse use = ComputeUse::StyleNetwork);
 
 Command add_stylize_command(CLI::App& app);
 Command add_models_command(CLI::App& app);

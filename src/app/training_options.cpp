@@ -5,6 +5,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "image/picture.h"
+#include "nets/vgg19_features.h"
 
 #include <spdlog/spdlog.h>
 
@@ -73,6 +74,11 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
     command.add_option("--threads", params.threads, "CPU threads (0: every core)")
         ->check(CLI::NonNegativeNumber);
     add_device_option(command, params.device);
+    command
+        .add_option("--precision", params.precision,
+                    "auto | fp32 | bf16: of the VGG19 loss network (auto: bf16 where the CPU "
+                    "computes it natively, else fp32; the trained network's weights stay fp32)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
     add_models_option(command, params.model_folders);
     command
         .add_option("--init", params.init,
@@ -156,7 +162,12 @@ TrainingSetup prepare_training(const TrainingParams& params) {
                  summary.streamed ? "; photos are read from disk for each batch (too many to keep "
                                     "in memory)"
                                   : "");
-    spdlog::info("training on {}", describe_device(trainer.device));
+    const Precision precision = parse_precision(params.precision);
+    const auto warning = loss_precision_warning(precision, trainer.device);
+    if (!warning.empty()) spdlog::warn("{}", warning);
+    setup.loss_precision = resolve_loss_precision(precision, trainer.device);
+    spdlog::info("training on {}, loss network in {}", describe_device(trainer.device),
+                 to_string(setup.loss_precision));
     trainer.architecture = architecture_options(params.arch);
     trainer.architecture_name =
         params.arch == "full" || params.arch == "fast"
@@ -182,6 +193,7 @@ TrainingSetup prepare_training(const TrainingParams& params) {
         params.preview.empty() ? setup.data->picture(0) : read_picture(params.preview).bgr;
     trainer.metadata["training_data"] = params.data;
     trainer.metadata["training_device"] = trainer.device.str();
+    trainer.metadata["training_loss_precision"] = to_string(setup.loss_precision);
     trainer.metadata["training_image_size"] = std::to_string(params.image_size);
     trainer.init_weights = params.init;
     if (!params.init.empty())

@@ -1,6 +1,8 @@
 /// Time per L-BFGS iteration of `stylecam optimize` (fruits.jpg content, starry_night.jpg style,
 /// the shared VGG19 file: content relu2_2, style relu1_1,relu2_1,relu3_1) at 256 and 512 px,
-/// beside the same loop in Python/PyTorch (tests/peers/pytorch_gatys.py) timed in the same run.
+/// with the loss network in fp32 and in bf16 (bf16:1 runs fp32 where bf16 is not native; see
+/// resolve_loss_precision), beside the same loop in Python/PyTorch (tests/peers/pytorch_gatys.py,
+/// fp32) timed in the same run.
 
 #include "bench/bench_python.h"
 #include "optimize/gatys_optimizer.h"
@@ -30,6 +32,7 @@ void BM_Gatys_LBFGS_Iteration(benchmark::State& state) {
     options.content_layers = parse_layer_list("relu2_2");
     options.style_layers = parse_layer_list("relu1_1,relu2_1,relu3_1");
     options.iterations = static_cast<int>(state.max_iterations) + 1;  // +1: warm-up
+    options.precision = state.range(1) ? Precision::Bf16 : Precision::Fp32;
     GatysOptimizer optimizer(Vgg19Features(vgg_file()), options);
     GatysCallbacks callbacks;
     const cv::Mat content = cv::imread(sample("fruits.jpg")),
@@ -57,7 +60,15 @@ void sizes(benchmark::internal::Benchmark* bench) {
         benchmark::kMillisecond);
 }
 
-BENCHMARK(BM_Gatys_LBFGS_Iteration)->Apply(sizes);
+void sizes_and_precisions(benchmark::internal::Benchmark* bench) {
+    bench->ArgNames({"px", "bf16"})
+        ->ArgsProduct({{256, 512}, {0, 1}})
+        ->UseManualTime()
+        ->Iterations(10)
+        ->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK(BM_Gatys_LBFGS_Iteration)->Apply(sizes_and_precisions);
 BENCHMARK(BM_Peer_PyTorch_Gatys_LBFGS_Iteration)->Apply(sizes);
 
 }  // namespace

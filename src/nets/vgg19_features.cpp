@@ -1,5 +1,6 @@
 #include "nets/vgg19_features.h"
 
+#include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "nets/state_dict.h"
@@ -141,6 +142,12 @@ torch::Tensor Vgg19FeaturesImpl::preprocess(const torch::Tensor& rgb01) const {
     return (x - mean_) / std_;
 }
 
+void Vgg19FeaturesImpl::set_precision(Precision precision) {
+    STYLECAM_CHECK(precision == Precision::Fp32 || precision == Precision::Bf16,
+                   "VGG19: precision must be resolved to fp32 or bf16, got ", to_string(precision));
+    precision_ = precision;
+}
+
 std::map<std::string, torch::Tensor> Vgg19FeaturesImpl::forward(
     const torch::Tensor& rgb01, const std::vector<std::string>& layers) {
     STYLECAM_CHECK(rgb01.dim() == 4 && rgb01.size(1) == 3, "VGG19: expected N×3×H×W input, got ",
@@ -155,17 +162,41 @@ std::map<std::string, torch::Tensor> Vgg19FeaturesImpl::forward(
         deepest = std::max(deepest, wanted.back().index);
     }
     std::map<std::string, torch::Tensor> outputs;
+    const bool bf16 = precision_ == Precision::Bf16 && rgb01.is_cpu();
+    const CpuAutocast autocast(bf16);
+    const auto keep = [bf16](const torch::Tensor& t) { return bf16 ? t.to(torch::kFloat) : t; };
     auto x = preprocess(rgb01);
     for (int i = 0; i <= deepest; ++i) {
         x = convs_[static_cast<size_t>(i)]->forward(x);
         for (const auto& layer : wanted)
-            if (layer.index == i && !layer.relu) outputs[layer.name] = x;
+            if (layer.index == i && !layer.relu) outputs[layer.name] = keep(x);
         x = torch::relu(x);
         for (const auto& layer : wanted)
-            if (layer.index == i && layer.relu) outputs[layer.name] = x;
+            if (layer.index == i && layer.relu) outputs[layer.name] = keep(x);
         if (is_last_of_block(i) && i < deepest) x = torch::max_pool2d(x, 2, 2);
     }
     return outputs;
+}
+
+Precision resolve_loss_precision(Precision precision, const torch::Device& device) {
+    STYLECAM_CHECK(precision != Precision::Fp16,
+                   "--precision fp16 is not offered for the VGG19 loss network; use auto, bf16 or "
+                   "fp32");
+    const bool native = device.is_cpu() && cpu_has_native_bf16();
+    return (precision == Precision::Auto || precision == Precision::Bf16) && native
+               ? Precision::Bf16
+               : Precision::Fp32;
+}
+
+std::string loss_precision_warning(Precision precision, const torch::Device& device) {
+    if (precision != Precision::Bf16 ||
+        resolve_loss_precision(precision, device) == Precision::Bf16)
+        return "";
+    if (device.is_cpu())
+        return "bf16 is not native on this CPU (" + to_string(cpu_features().cpu_class) +
+               "): the VGG19 loss network runs in fp32 (emulated bf16 would be 10-40x slower)";
+    return "the VGG19 loss network runs in fp32 on " + device.str() +
+           " (its bf16 applies on the CPU)";
 }
 
 }  // namespace stylecam

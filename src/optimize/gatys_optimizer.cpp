@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 namespace stylecam {
@@ -120,6 +121,7 @@ GatysOptimizer::GatysOptimizer(Vgg19Features vgg, GatysOptions options, torch::D
                            layer.layer, " is deeper than ", vgg_->file(), " provides (it stops at ",
                            vgg_->deepest_conv(), ")");
     vgg_->to(device_);
+    vgg_->set_precision(resolve_loss_precision(options_.precision, device_));
 }
 
 GatysResult GatysOptimizer::run(const cv::Mat& content, const cv::Mat& style,
@@ -212,12 +214,29 @@ GatysResult GatysOptimizer::run(const cv::Mat& content, const cv::Mat& style,
         };
 
         // Each optimizer step evaluates the loss at the current iterate first: that evaluation
-        // is the report for the iterate (no extra forward pass).
+        // is the report for the iterate (no extra forward pass). L-BFGS's line search has
+        // usually just evaluated that very point (its accepted step), so an evaluation at the
+        // point of the previous one returns the previous loss and gradient instead of computing
+        // them again: half the VGG19 passes, and the same iterates bit for bit.
+        struct Evaluation {
+            torch::Tensor point, gradient;
+            LossTerms terms;
+        };
+        std::optional<Evaluation> last;
         bool report_next = true;
         auto closure = [&]() -> torch::Tensor {
-            if (x.grad().defined()) x.mutable_grad().zero_();
-            const auto terms = evaluate();
-            terms.total.backward();
+            LossTerms terms;
+            if (last && torch::equal(last->point, x.detach())) {
+                x.mutable_grad() = last->gradient.clone();
+                terms = last->terms;
+            } else {
+                if (x.grad().defined()) x.mutable_grad().zero_();
+                const auto evaluated = evaluate();
+                evaluated.total.backward();
+                terms = {evaluated.content.detach(), evaluated.style.detach(),
+                         evaluated.tv.detach(), evaluated.total.detach()};
+                last = Evaluation{x.detach().clone(), x.grad().clone(), terms};
+            }
             if (report_next) {
                 report_next = false;
                 torch::NoGradGuard no_grad;
