@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,37 +27,44 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// The short clip: 100 frames, so that the PyTorch peer finishes in minutes. The whole clip (all
+/// 795 frames of vtest.avi, 32 s at 25 fps) shows the rate once start-up (about 0.7 s: the
+/// dynamic loader maps some 290 libraries that Debian's OpenCV and LibTorch pull in) is spread
+/// over a clip of ordinary length.
 constexpr int kClipFrames = 100;
+constexpr int kWholeClip = 1 << 20;
 
-/// The benchmark clip: the first kClipFrames frames of opencv-doc's vtest.avi at 640×480 as an
-/// .mp4, and its frames as they decode (for the network-only rate and the frame count).
+/// A benchmark clip: the first `frames` frames of opencv-doc's vtest.avi at 640×480 as an .mp4,
+/// and its frames as they decode (for the network-only rate and the frame count).
 struct Clip {
     std::string path;  ///< empty when the sample is missing
     std::vector<cv::Mat> frames;
 };
 
-/// Made and decoded once per process.
-const Clip& clip_640x480() {
-    static const Clip clip = [] {
-        Clip made;
-        const std::string source = std::string(STYLECAM_SAMPLE_DATA_DIR) + "/vtest.avi";
-        if (!fs::exists(source)) return made;
-        made.path = (fs::temp_directory_path() / "stylecam_bench_clip_640x480.mp4").string();
-        {
-            VideoReader reader(source);
-            VideoWriter writer(made.path, cv::Size(640, 480), reader.info().fps);
-            cv::Mat frame, resized;
-            for (int i = 0; i < kClipFrames && reader.read(frame); ++i) {
-                cv::resize(frame, resized, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
-                writer.write(resized);
-            }
-            writer.close();
+/// Made and decoded once per process and length.
+const Clip& clip_640x480(int frames) {
+    static std::map<int, Clip> clips;
+    const auto found = clips.find(frames);
+    if (found != clips.end()) return found->second;
+    Clip& made = clips[frames];
+    const std::string source = std::string(STYLECAM_SAMPLE_DATA_DIR) + "/vtest.avi";
+    if (!fs::exists(source)) return made;
+    made.path = (fs::temp_directory_path() /
+                 ("stylecam_bench_clip_640x480_" + std::to_string(frames) + ".mp4"))
+                    .string();
+    {
+        VideoReader reader(source);
+        VideoWriter writer(made.path, cv::Size(640, 480), reader.info().fps);
+        cv::Mat frame, resized;
+        for (int i = 0; i < frames && reader.read(frame); ++i) {
+            cv::resize(frame, resized, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
+            writer.write(resized);
         }
-        VideoReader reader(made.path);
-        for (cv::Mat frame; reader.read(frame); frame = cv::Mat()) made.frames.push_back(frame);
-        return made;
-    }();
-    return clip;
+        writer.close();
+    }
+    VideoReader reader(made.path);
+    for (cv::Mat frame; reader.read(frame); frame = cv::Mat()) made.frames.push_back(frame);
+    return made;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -77,8 +85,8 @@ double network_fps(const std::string& model, Precision precision,
 
 /// `stylecam stylize` of the clip with `model` and `precision` ("fp32", "bf16"), whole process.
 void BM_WholeProcess_Stylize(benchmark::State& state, const std::string& model,
-                             const std::string& precision) {
-    const Clip& clip = clip_640x480();
+                             const std::string& precision, int clip_frames) {
+    const Clip& clip = clip_640x480(clip_frames);
     if (clip.path.empty() || !fs::exists(model) || !fs::exists(STYLECAM_EXE)) {
         state.SkipWithError(
             ("needs opencv-doc's vtest.avi, " + model + " and " + STYLECAM_EXE).c_str());
@@ -106,14 +114,18 @@ void BM_WholeProcess_Stylize(benchmark::State& state, const std::string& model,
                                                benchmark::Counter::kIsIterationInvariantRate);
     state.counters["network_fps"] = network;
     state.counters["process_vs_network"] = static_cast<double>(frames.size()) / seconds / network;
-    state.SetLabel(precision);
+    // Start-up alone: the same program doing nothing but printing its version.
+    const auto start = std::chrono::steady_clock::now();
+    if (std::system((std::string(STYLECAM_EXE) + " --version >/dev/null 2>&1").c_str()) == 0)
+        state.counters["startup_s"] = seconds_since(start);
+    state.SetLabel(precision + ", " + std::to_string(frames.size()) + " frames");
     fs::remove(output);
 }
 
 /// The PyTorch peer (`tests/peers/pytorch_fast_neural_style.py video`) on the same clip.
 void BM_WholeProcess_PyTorchPeer(benchmark::State& state, const std::string& model,
                                  const std::string& precision) {
-    const Clip& clip = clip_640x480();
+    const Clip& clip = clip_640x480(kClipFrames);
     const std::string script =
         std::string(STYLECAM_SOURCE_DIR) + "/tests/peers/pytorch_fast_neural_style.py";
     if (clip.path.empty() || !fs::exists(model) || !python_peer_available()) {
@@ -144,13 +156,17 @@ void whole_process_args(benchmark::internal::Benchmark* bench) {
     bench->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 }
 
-BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, fast_candy_fp32, kStudent, "fp32")
+BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, fast_candy_fp32, kStudent, "fp32", kClipFrames)
     ->Apply(whole_process_args);
-BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, fast_candy_bf16, kStudent, "bf16")
+BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, fast_candy_bf16, kStudent, "bf16", kClipFrames)
     ->Apply(whole_process_args);
-BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, full_candy_fp32, kFull, "fp32")
+BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, fast_candy_fp32_whole_clip, kStudent, "fp32", kWholeClip)
     ->Apply(whole_process_args);
-BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, full_candy_bf16, kFull, "bf16")
+BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, fast_candy_bf16_whole_clip, kStudent, "bf16", kWholeClip)
+    ->Apply(whole_process_args);
+BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, full_candy_fp32, kFull, "fp32", kClipFrames)
+    ->Apply(whole_process_args);
+BENCHMARK_CAPTURE(BM_WholeProcess_Stylize, full_candy_bf16, kFull, "bf16", kClipFrames)
     ->Apply(whole_process_args);
 BENCHMARK_CAPTURE(BM_WholeProcess_PyTorchPeer, full_candy_fp32, kFull, "fp32")
     ->Apply(whole_process_args);

@@ -88,6 +88,10 @@ VideoWriter::VideoWriter(const std::string& path, cv::Size size, double fps)
     const auto candidates = fourccs_for(ext);
     STYLECAM_CHECK(!candidates.empty(), path, ": unknown video format '", ext,
                    "' (use .mp4, .mkv, .avi or .webm)");
+    if (ext == ".mp4" || ext == ".m4v" || ext == ".mov" || ext == ".mkv") {
+        h264_ = H264FileWriter::open(path, size, fps);
+        if (h264_) return;
+    }
     for (int fourcc : candidates) {
         try {
             if (writer_->open(path, cv::CAP_FFMPEG, fourcc, fps, size, true)) return;
@@ -98,17 +102,26 @@ VideoWriter::VideoWriter(const std::string& path, cv::Size size, double fps)
                   "', or the folder is not writable)");
 }
 
-VideoWriter::~VideoWriter() { close(); }
+VideoWriter::~VideoWriter() {
+    try {
+        close();
+    } catch (const std::exception&) {  // the file stays as far as it got
+    }
+}
 
 void VideoWriter::write(const cv::Mat& frame) {
-    STYLECAM_CHECK(writer_ && writer_->isOpened(), path_, ": video writer is closed");
+    STYLECAM_CHECK(h264_ || (writer_ && writer_->isOpened()), path_, ": video writer is closed");
     STYLECAM_CHECK(frame.type() == CV_8UC3 && frame.size() == size_, path_,
                    ": frame does not match the video's size or type");
-    writer_->write(frame);
+    if (h264_)
+        h264_->write(frame);
+    else
+        writer_->write(frame);
     ++frames_written_;
 }
 
 void VideoWriter::close() {
+    if (h264_) h264_->close();
     if (writer_ && writer_->isOpened()) writer_->release();
 }
 

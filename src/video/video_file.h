@@ -1,6 +1,9 @@
 #pragma once
-/// Video files through OpenCV's videoio (FFmpeg backend): the only place that touches videoio
-/// for files. Readers and writers are move-only RAII handles owned by one thread at a time.
+/// Video files through OpenCV's videoio (FFmpeg backend; H.264 files through H264FileWriter):
+/// the only place that touches videoio for files. Readers and writers are move-only RAII handles
+/// owned by one thread at a time.
+
+#include "video/h264_file_writer.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>
@@ -36,8 +39,10 @@ class VideoReader {
     VideoInfo info_;
 };
 
-/// Writes frames of one fixed size. The codec follows the extension (.mp4: H.264 when the
-/// FFmpeg build has an encoder, else MPEG-4 Part 2; .avi: MJPG; .mkv: H.264/MPEG-4; .webm: VP8).
+/// Writes frames of one fixed size. The codec follows the extension: .mp4, .m4v, .mov and .mkv
+/// get H.264 through H264FileWriter (x264 veryfast) when FFmpeg has libx264 and both sides are
+/// even, else OpenCV's writer (H.264 at x264's default preset, else MPEG-4 Part 2); .avi: MJPG;
+/// .webm: VP8.
 class VideoWriter {
   public:
     /// Opens `path` for writing; throws `Error("<path>: ...")` if no codec fits or it cannot be
@@ -56,6 +61,7 @@ class VideoWriter {
   private:
     std::string path_;
     cv::Size size_;
+    std::unique_ptr<H264FileWriter> h264_;  ///< when set, writes instead of writer_
     std::unique_ptr<cv::VideoWriter> writer_;
     int64_t frames_written_ = 0;
 };
