@@ -15,14 +15,19 @@ void add_device_option(CLI::App& command, std::string& device) {
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }
 
+void add_loss_precision_option(CLI::App& command, std::string& precision) {
+    command
+        .add_option("--precision", precision,
+                    "auto | fp32 | bf16: of the VGG19 loss network (auto: bf16 where the CPU "
+                    "computes it natively, else fp32; the losses, the image and trained weights "
+                    "stay fp32)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
+}
+
 void add_compute_options(CLI::App& command, ComputeOptions& options, ComputeUse use) {
     add_device_option(command, options.device);
     if (use == ComputeUse::LossNetwork)
-        command
-            .add_option("--precision", options.precision,
-                        "auto | fp32 | bf16: of the VGG19 loss network (auto: bf16 where the CPU "
-                        "computes it natively, else fp32; losses and the image stay fp32)")
-            ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
+        add_loss_precision_option(command, options.precision);
     else
         command
             .add_option("--precision", options.precision,

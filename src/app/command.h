@@ -38,6 +38,10 @@ enum class ComputeUse { StyleNetwork, LossNetwork };
 void add_compute_options(CLI::App& command, ComputeOptions& options,
                          ComputeUse use = ComputeUse::StyleNetwork);
 
+/// --precision auto|fp32|bf16 of the VGG19 loss network (optimize, train, distill; see
+/// resolve_loss_precision).
+void add_loss_precision_option(CLI::App& command, std::string& precision);
+
 /// --device auto|cpu|cuda alone (training: fp32 on the device it names).
 void add_device_option(CLI::App& command, std::string& device);
 

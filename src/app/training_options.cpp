@@ -74,11 +74,7 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
     command.add_option("--threads", params.threads, "CPU threads (0: every core)")
         ->check(CLI::NonNegativeNumber);
     add_device_option(command, params.device);
-    command
-        .add_option("--precision", params.precision,
-                    "auto | fp32 | bf16: of the VGG19 loss network (auto: bf16 where the CPU "
-                    "computes it natively, else fp32; the trained network's weights stay fp32)")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
+    add_loss_precision_option(command, params.precision);
     add_models_option(command, params.model_folders);
     command
         .add_option("--init", params.init,
