@@ -214,8 +214,9 @@ TEST_F(LiveWindowFaults, AFullDiskStopsTheRecordingWithAMessageAndTheFilePlays) 
     const auto disk = dir_.path("disk"), shot = dir_.path("full.png");
     std::filesystem::create_directories(disk);
     // The tmpfs lives in the script's own mount namespace: the recording is copied out of it.
-    // Once the recording holds frames (the file appears with the first dozen), another file
-    // takes all but 900 KiB of its 8 MiB (less than closing is given).
+    // The file appears when the rate probe's frames (a dozen, or 2 s of them) go to the encoder;
+    // 3 s later (a loaded machine stylizes only a few frames per second), another file takes all
+    // but 900 KiB of its 8 MiB (less than closing is given).
     const auto quoted = shell_quote(disk), video = dir_.path("full.mp4");
     const auto script = dir_.path("full.sh");
     testing::write_text(
@@ -226,7 +227,7 @@ TEST_F(LiveWindowFaults, AFullDiskStopsTheRecordingWithAMessageAndTheFilePlays) 
                 "--test-pattern --width 320 --height 240 " + common() + "--duration 12 --record " +
                     shell_quote(disk + "/full.mp4") + " --screenshot " + shell_quote(shot),
                 "until [ -s " + shell_quote(disk + "/full.mp4") +
-                    " ] || ! kill -0 $pid 2>/dev/null; do sleep 0.2; done; sleep 1; free=$(df -k "
+                    " ] || ! kill -0 $pid 2>/dev/null; do sleep 0.2; done; sleep 3; free=$(df -k "
                     "--output=avail " +
                     quoted + " | tail -1); dd if=/dev/zero of=" + shell_quote(disk + "/filler") +
                     " bs=1k count=$((free - 900)) 2>/dev/null") +

@@ -78,7 +78,9 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
     add_models_option(command, params.model_folders);
     command
         .add_option("--init", params.init,
-                    "Start from this model's weights (same --arch; e.g. to fine-tune a student)")
+                    "Start from this model's weights: all of them for the same --arch (e.g. to "
+                    "fine-tune a student); for another architecture every tensor of the same "
+                    "name and shape, kernels recentred, new residual blocks as the identity")
         ->check(CLI::ExistingFile);
     command
         .add_option("--noise-stability", params.noise_stability,

@@ -4,6 +4,7 @@
 
 #include "bench/bench_sizes.h"
 #include "core/device.h"
+#include "nets/border_pad.h"
 #include "nets/model_file.h"
 
 #include <stylecam_build_paths.h>
@@ -96,11 +97,30 @@ BENCHMARK_CAPTURE(BM_Architecture, c24_r3_k3_s4, "c24-r3-k3-s4")->Arg(0)->Arg(1)
 BENCHMARK_CAPTURE(BM_Architecture, c32_r3_k3_s4, "c32-r3-k3-s4")->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_Architecture, c32_r4_k3_s4, "c32-r4-k3-s4")->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_Architecture, c24_r3_k5_s4, "c24-r3-k5-s4")->Arg(0)->Arg(1);
+// Depthwise-separable residual blocks (-dw): the blocks' work falls to 1/7.
+BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k5_s2_dw, "c16-r3-k5-s2-dw")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c16_r4_k3_s2_dw, "c16-r4-k3-s2-dw")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c16_r3_k3_s2_dw, "c16-r3-k3-s2-dw")->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_Architecture, c12_r3_k5_s2_dw, "c12-r3-k5-s2-dw")->Arg(0)->Arg(1);
 
 BENCHMARK(BM_FastNet_CPU_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_FastNet_CPU_BF16)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CPU_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CPU_BF16)->Apply(frame_sizes);
+/// One reflection pad of 2 on the fast net's largest map (16 channels at 320×240, what its 5×5
+/// output convolution pads for a 640×480 frame): LibTorch's operator (Arg 0) against the bulk
+/// copies of nets/border_pad (Arg 1).
+void BM_ReflectionPad(benchmark::State& state) {
+    const auto x = torch::rand({1, 16, 240, 320});
+    const bool bulk = state.range(0) == 1;
+    state.SetLabel(bulk ? "bulk copies" : "torch::reflection_pad2d");
+    for (auto _ : state)
+        benchmark::DoNotOptimize(
+            (bulk ? reflection_pad(x, 2) : torch::reflection_pad2d(x, {2, 2, 2, 2})).data_ptr());
+    state.SetBytesProcessed(state.iterations() * x.numel() * 4);
+}
+BENCHMARK(BM_ReflectionPad)->Arg(0)->Arg(1);
+
 BENCHMARK(BM_TransformerNet_CUDA_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CUDA_FP16)->Apply(frame_sizes);
 

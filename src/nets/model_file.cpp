@@ -45,11 +45,16 @@ TransformerNetOptions transformer_options_from(const SafeTensorsHeader& header,
     while (shuffle < 4 && 3 * shuffle * shuffle < in_channels) ++shuffle;
     STYLECAM_CHECK(3 * shuffle * shuffle == in_channels, file, ": conv1 takes ", in_channels,
                    " channels (expected 3, 12, 27 or 48)");
+    // Separable residual blocks: res1's first convolution is depthwise (one input channel each).
+    const auto res1 = header.tensors.find("res1.conv1.conv2d.weight");
+    const bool separable = res1 != header.tensors.end() && res1->second.shape.size() == 4 &&
+                           res1->second.shape[1] == 1 && res1->second.shape[0] > 1;
     TransformerNetOptions options;
     options.channels(conv1->second.shape[0])
         .residual_blocks(blocks)
         .outer_kernel(conv1->second.shape[2])
-        .pixel_shuffle(shuffle);
+        .pixel_shuffle(shuffle)
+        .separable_residuals(separable);
     if (metadata.count("channels"))
         STYLECAM_CHECK(metadata_int(metadata, "channels", file) == options.channels(), file,
                        ": metadata says ", metadata.at("channels"), " channels but conv1 has ",
@@ -87,6 +92,7 @@ void save_transformer_net(const std::string& file, TransformerNet& net, Metadata
     metadata["residual_blocks"] = std::to_string(net->options().residual_blocks());
     metadata["outer_kernel"] = std::to_string(net->options().outer_kernel());
     metadata["pixel_shuffle"] = std::to_string(net->options().pixel_shuffle());
+    if (net->options().separable_residuals()) metadata["residual_blocks_separable"] = "1";
     metadata["input_color_order"] = "RGB";
     metadata["input_range"] = "0-255";
     metadata["output_range"] = "0-255";

@@ -2,6 +2,7 @@
 
 #include "core/device.h"
 #include "core/error.h"
+#include "nets/border_pad.h"
 
 #include <cstdio>
 
@@ -27,7 +28,7 @@ torch::Tensor upsample2_conv3x3(const torch::Tensor& x, const torch::Tensor& wei
         return phase == 0 ? torch::stack({t0, t1 + t2}, dim) : torch::stack({t0 + t1, t2}, dim);
     };
     const int64_t n = x.size(0), h = x.size(2), w = x.size(3), out = weight.size(0);
-    const auto padded = torch::replication_pad2d(x, {1, 1, 1, 1});
+    const auto padded = replication_pad(x, 1);
     std::vector<torch::Tensor> phases;
     for (int64_t a = 0; a < 2; ++a)
         for (int64_t b = 0; b < 2; ++b) {
@@ -45,11 +46,12 @@ torch::Tensor upsample2_conv3x3(const torch::Tensor& x, const torch::Tensor& wei
 }  // namespace
 
 ConvLayerImpl::ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride,
-                             int64_t upsample)
+                             int64_t upsample, int64_t groups)
     : upsample_(upsample) {
     pad_ = register_module("reflection_pad", torch::nn::ReflectionPad2d(kernel / 2));
     conv2d_ = register_module(
-        "conv2d", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride)));
+        "conv2d",
+        torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).groups(groups)));
 }
 
 torch::Tensor ConvLayerImpl::forward(torch::Tensor x) {
@@ -57,25 +59,39 @@ torch::Tensor ConvLayerImpl::forward(torch::Tensor x) {
     torch::Tensor y;
     const auto& conv = conv2d_->options;
     if (upsample_ == 2 && conv.kernel_size()->at(0) == 3 && conv.stride()->at(0) == 1 &&
-        !torch::GradMode::is_enabled()) {
+        conv.groups() == 1 && !torch::GradMode::is_enabled()) {
         y = upsample2_conv3x3(x, conv2d_->weight, conv2d_->bias);  // inference: same function
     } else {
         if (upsample_ > 1)
             x = torch::upsample_nearest2d(x, {x.size(2) * upsample_, x.size(3) * upsample_});
-        y = conv2d_(pad_(x));
+        // Inference pads with bulk copies (same values); training keeps LibTorch's
+        // differentiable pad.
+        const int64_t pad = conv.kernel_size()->at(0) / 2;
+        y = conv2d_(torch::GradMode::is_enabled() ? pad_(x) : reflection_pad(x, pad));
     }
     return round_to_bf16_ ? round_to_bf16(y) : y;
 }
 
-ResidualBlockImpl::ResidualBlockImpl(int64_t channels) {
-    conv1_ = register_module("conv1", ConvLayer(channels, channels, 3, 1));
+ResidualBlockImpl::ResidualBlockImpl(int64_t channels, bool separable) {
+    const int64_t groups = separable ? channels : 1;
+    conv1_ = register_module("conv1", ConvLayer(channels, channels, 3, 1, 1, groups));
+    if (separable)
+        pw1_ = register_module(
+            "pw1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 1).bias(false)));
     in1_ = register_module("in1", instance_norm(channels));
-    conv2_ = register_module("conv2", ConvLayer(channels, channels, 3, 1));
+    conv2_ = register_module("conv2", ConvLayer(channels, channels, 3, 1, 1, groups));
+    if (separable)
+        pw2_ = register_module(
+            "pw2", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 1).bias(false)));
     in2_ = register_module("in2", instance_norm(channels));
 }
 
 torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
-    return x + in2_(conv2_(torch::relu(in1_(conv1_(x)))));
+    auto y = conv1_(x);
+    if (pw1_) y = pw1_(y);
+    y = conv2_(torch::relu(in1_(y)));
+    if (pw2_) y = pw2_(y);
+    return x + in2_(y);
 }
 
 TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_(options) {
@@ -96,7 +112,8 @@ TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_
     conv3_ = register_module("conv3", ConvLayer(2 * c, 4 * c, 3, 2));
     in3_ = register_module("in3", instance_norm(4 * c));
     for (int64_t i = 1; i <= options.residual_blocks(); ++i)
-        residuals_.push_back(register_module("res" + std::to_string(i), ResidualBlock(4 * c)));
+        residuals_.push_back(register_module("res" + std::to_string(i),
+                                             ResidualBlock(4 * c, options.separable_residuals())));
     deconv1_ = register_module("deconv1", ConvLayer(4 * c, 2 * c, 3, 1, 2));
     in4_ = register_module("in4", instance_norm(2 * c));
     deconv2_ = register_module("deconv2", ConvLayer(2 * c, c, 3, 1, 2));
@@ -135,20 +152,28 @@ void TransformerNetImpl::emulate_bf16() {
 TransformerNetOptions architecture_options(const std::string& name) {
     if (name == "full") return TransformerNetOptions();
     if (name == "fast") return architecture_options(kFastArchitecture);
-    // "c16-r3-k5-s2": channels, residual blocks, outer kernel, pixel shuffle.
+    // "c16-r3-k5-s2[-dw]": channels, residual blocks, outer kernel, pixel shuffle, separable.
     TransformerNetOptions options;
     int64_t c = 0, r = -1, k = 0, s = 0;
-    char tail = 0;
-    STYLECAM_CHECK(std::sscanf(name.c_str(), "c%ld-r%ld-k%ld-s%ld%c", &c, &r, &k, &s, &tail) == 4,
-                   "--arch: unknown architecture '", name,
-                   "' (expected full, fast or a spec like c16-r3-k5-s2)");
-    return options.channels(c).residual_blocks(r).outer_kernel(k).pixel_shuffle(s);
+    int used = 0;
+    const bool parsed =
+        std::sscanf(name.c_str(), "c%ld-r%ld-k%ld-s%ld%n", &c, &r, &k, &s, &used) == 4;
+    const std::string tail = parsed ? name.substr(static_cast<size_t>(used)) : "";
+    const bool separable = tail == "-dw";
+    STYLECAM_CHECK(parsed && (tail.empty() || separable), "--arch: unknown architecture '", name,
+                   "' (expected full, fast or a spec like c16-r3-k5-s2 or c16-r3-k5-s2-dw)");
+    return options.channels(c)
+        .residual_blocks(r)
+        .outer_kernel(k)
+        .pixel_shuffle(s)
+        .separable_residuals(separable);
 }
 
 std::string architecture_spec(const TransformerNetOptions& options) {
     return "c" + std::to_string(options.channels()) + "-r" +
            std::to_string(options.residual_blocks()) + "-k" +
-           std::to_string(options.outer_kernel()) + "-s" + std::to_string(options.pixel_shuffle());
+           std::to_string(options.outer_kernel()) + "-s" + std::to_string(options.pixel_shuffle()) +
+           (options.separable_residuals() ? "-dw" : "");
 }
 
 }  // namespace stylecam

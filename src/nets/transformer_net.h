@@ -31,6 +31,10 @@ struct TransformerNetOptions {
     TORCH_ARG(int64_t, outer_kernel) = 9;
     /// Pixel (un)shuffle factor around the network (1: none, as published).
     TORCH_ARG(int64_t, pixel_shuffle) = 1;
+    /// Depthwise-separable residual blocks (as in MicroAST): each 3×3 convolution of a block
+    /// becomes a per-channel 3×3 (`resN.convM.conv2d`, groups = channels) and a 1×1 mix
+    /// (`resN.pwM`, no bias): 1/7 of the blocks' work at 64 channels. Spec suffix "-dw".
+    TORCH_ARG(bool, separable_residuals) = false;
 
   public:
     /// Height and width must be multiples of this: 4 · pixel_shuffle.
@@ -42,7 +46,9 @@ struct TransformerNetOptions {
 /// Reflection pad of k/2, then a convolution; holds `conv2d` as in the PyTorch example.
 class ConvLayerImpl : public torch::nn::Module {
   public:
-    ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t upsample = 1);
+    /// `groups` = `in` = `out` makes it depthwise.
+    ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t upsample = 1,
+                  int64_t groups = 1);
     torch::Tensor forward(torch::Tensor x);
     /// bf16 numerics on fp32 kernels (see TransformerNetImpl::emulate_bf16).
     void set_round_to_bf16(bool on) { round_to_bf16_ = on; }
@@ -55,14 +61,16 @@ class ConvLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ConvLayer);
 
-/// x + in2(conv2(relu(in1(conv1(x))))), 3×3 convolutions.
+/// x + in2(conv2(relu(in1(conv1(x))))), 3×3 convolutions; `separable`: each convM is a
+/// depthwise 3×3 followed by the 1×1 `pwM`.
 class ResidualBlockImpl : public torch::nn::Module {
   public:
-    explicit ResidualBlockImpl(int64_t channels);
+    explicit ResidualBlockImpl(int64_t channels, bool separable = false);
     torch::Tensor forward(torch::Tensor x);
 
   private:
     ConvLayer conv1_{nullptr}, conv2_{nullptr};
+    torch::nn::Conv2d pw1_{nullptr}, pw2_{nullptr};
     torch::nn::InstanceNorm2d in1_{nullptr}, in2_{nullptr};
 };
 TORCH_MODULE(ResidualBlock);
@@ -96,9 +104,10 @@ TORCH_MODULE(TransformerNet);
 constexpr const char* kFastArchitecture = "c16-r3-k5-s2";
 
 /// Architectures for `--arch`: "full" (the published network), "fast" (kFastArchitecture), or a
-/// spec "c<channels>-r<residual blocks>-k<outer kernel>-s<pixel shuffle>". Throws `Error`.
+/// spec "c<channels>-r<residual blocks>-k<outer kernel>-s<pixel shuffle>[-dw]" (-dw: separable
+/// residual blocks). Throws `Error`.
 TransformerNetOptions architecture_options(const std::string& name);
-/// The spec of `options` ("c32-r5-k9-s1" for the full network).
+/// The spec of `options` ("c32-r5-k9-s1" for the full network, "-dw" appended when separable).
 std::string architecture_spec(const TransformerNetOptions& options);
 
 }  // namespace stylecam

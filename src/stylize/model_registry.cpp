@@ -41,6 +41,7 @@ std::string describe_architecture(const SafeTensorsHeader& header, const std::st
     if (options.outer_kernel() != 9)
         arch << ", " << options.outer_kernel() << "x" << options.outer_kernel();
     if (options.pixel_shuffle() > 1) arch << ", shuffle " << options.pixel_shuffle();
+    if (options.separable_residuals()) arch << ", separable";
     arch << ")";
     return arch.str();
 }

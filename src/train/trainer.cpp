@@ -9,8 +9,10 @@
 #include "image/picture.h"
 #include "image/tensor_image.h"
 #include "nets/model_file.h"
+#include "nets/weight_transfer.h"
 #include "train/distributed.h"
 
+#include <spdlog/spdlog.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -35,10 +37,14 @@ int world_size(const TrainerOptions& options) {
 /// What must match between a checkpoint and the run resuming from it (the global batch: any
 /// world size that keeps it draws the same batches).
 torch::Tensor run_signature(const TrainerOptions& options) {
-    return torch::tensor({options.architecture.channels(), options.architecture.residual_blocks(),
-                          options.architecture.outer_kernel(), options.architecture.pixel_shuffle(),
-                          static_cast<int64_t>(options.batch) * world_size(options),
-                          static_cast<int64_t>(options.seed)});
+    const auto signature =
+        torch::tensor({options.architecture.channels(), options.architecture.residual_blocks(),
+                       options.architecture.outer_kernel(), options.architecture.pixel_shuffle(),
+                       static_cast<int64_t>(options.batch) * world_size(options),
+                       static_cast<int64_t>(options.seed)});
+    // Appended only when set, so that checkpoints of the other architectures still resume.
+    if (!options.architecture.separable_residuals()) return signature;
+    return torch::cat({signature, torch::tensor({int64_t{1}})});
 }
 
 /// Throws `Error` unless every rank runs with the same signature, start step and step count.
@@ -205,15 +211,18 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         torch::optim::AdamOptions(options.learning_rate));
 
     if (!options.init_weights.empty() && !options.resume) {
-        const auto init = load_transformer_net(options.init_weights).net;
-        STYLECAM_CHECK(
-            architecture_spec(init->options()) == architecture_spec(options.architecture),
-            options.init_weights, ": --init model is ", architecture_spec(init->options()),
-            ", the run trains ", architecture_spec(options.architecture));
-        torch::NoGradGuard no_grad;
-        const auto source = init->named_parameters();
-        for (auto& item : net->named_parameters())
-            item.value().copy_(source[item.key()].to(options.device));
+        auto init = load_transformer_net(options.init_weights).net;
+        const auto& from = init->options();
+        STYLECAM_CHECK(from.channels() == options.architecture.channels() &&
+                           from.pixel_shuffle() == options.architecture.pixel_shuffle(),
+                       options.init_weights, ": --init model is ", architecture_spec(from),
+                       ", the run trains ", architecture_spec(options.architecture),
+                       " (a warm start needs the same channels and pixel shuffle)");
+        init->to(options.device);
+        const WeightTransfer transfer = transfer_weights(init, net);
+        if (architecture_spec(init->options()) != architecture_spec(options.architecture))
+            spdlog::info("warm start from {} ({}): {}", options.init_weights,
+                         architecture_spec(init->options()), transfer.summary());
     }
 
     TrainingResult result;
