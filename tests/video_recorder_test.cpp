@@ -6,6 +6,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <sstream>
 #include <thread>
 
 namespace stylecam {
@@ -35,6 +36,34 @@ TEST(Recorder, WritesEveryFrameAtTheRateTheyCame) {
     EXPECT_EQ(reader.info().size, cv::Size(80, 60));
     EXPECT_EQ(count_frames(dir.path("r.mp4")), 30);
     EXPECT_FALSE(recorder.push(test_pattern_frame({80, 60}, 0), start));  // stopped
+}
+
+TEST(Recorder, FramesKeepTheirTimesWhenTheRateChanges) {
+    // 10 frames at 5 fps, then 20 at 20 fps (live auto scale): 2.8 s from first to last frame.
+    // A constant rate measured on the first dozen frames (5.8 fps) would stretch it to 5 s.
+    TempDir dir;
+    Recorder recorder(dir.path("vfr.mp4"));
+    const auto start = Recorder::Clock::now();
+    auto time = start;
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_TRUE(recorder.push(test_pattern_frame({80, 60}, i), time));
+        time += i < 9 ? 200ms : 50ms;
+    }
+    EXPECT_EQ(recorder.stop(), 30);
+    // The frames' presentation times as FFmpeg reads them (OpenCV 4.6 reports none per frame).
+    const auto probe = testing::run_shell(
+        "ffprobe -v error -select_streams v -show_entries frame=pts_time -of csv=p=0 " +
+        dir.path("vfr.mp4"));
+    if (probe.exit_code == 127) GTEST_SKIP() << "needs ffprobe (apt-get install ffmpeg)";
+    ASSERT_EQ(probe.exit_code, 0) << probe.err;
+    std::vector<double> milliseconds;
+    std::istringstream lines(probe.out);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty() && line != ",") milliseconds.push_back(1000 * std::atof(line.c_str()));
+    ASSERT_EQ(milliseconds.size(), 30u) << probe.out;
+    EXPECT_NEAR(milliseconds.back() - milliseconds.front(), 2800, 60);
+    EXPECT_NEAR(milliseconds[9] - milliseconds[8], 200, 20);
+    EXPECT_NEAR(milliseconds[20] - milliseconds[19], 50, 20);
 }
 
 TEST(Recorder, AFullQueueMakesTheProducerWaitInsteadOfDropping) {

@@ -9,6 +9,8 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace stylecam {
@@ -31,6 +33,9 @@ struct H264FileWriter::State {
     AVPacket* packet = nullptr;
     cv::Mat yuv;  // I420: the Y plane, then U, then V, each row-contiguous
     int64_t next_pts = 0;
+    int64_t untimed_next = 0;  ///< where a frame without its own time goes
+    int64_t frame_ticks = 1;   ///< one nominal frame interval in codec time-base units
+    bool timestamped = false;
     bool header_written = false;
     bool closed = false;
 
@@ -74,7 +79,7 @@ H264FileWriter::~H264FileWriter() {
 }
 
 std::unique_ptr<H264FileWriter> H264FileWriter::open(const std::string& path, cv::Size size,
-                                                     double fps) {
+                                                     double fps, bool timestamped) {
     // x264 reports its settings and statistics at FFmpeg's default log level; our errors are
     // one line each (the same choice video_file makes for OpenCV's FFmpeg backend).
     av_log_set_level(AV_LOG_QUIET);
@@ -99,8 +104,10 @@ std::unique_ptr<H264FileWriter> H264FileWriter::open(const std::string& path, cv
     codec.width = size.width;
     codec.height = size.height;
     codec.pix_fmt = AV_PIX_FMT_YUV420P;
-    codec.time_base = av_inv_q(rate);
+    codec.time_base = timestamped ? AVRational{1, 90000} : av_inv_q(rate);
     codec.framerate = rate;
+    state->timestamped = timestamped;
+    state->frame_ticks = timestamped ? std::max<int64_t>(1, std::llround(90000.0 / fps)) : 1;
     codec.color_range = AVCOL_RANGE_MPEG;
     codec.colorspace = AVCOL_SPC_SMPTE170M;
     // One encoder thread: in a pipeline the other cores are already busy with the network.
@@ -133,7 +140,7 @@ std::unique_ptr<H264FileWriter> H264FileWriter::open(const std::string& path, cv
     return std::unique_ptr<H264FileWriter>(new H264FileWriter(std::move(state)));
 }
 
-void H264FileWriter::write(const cv::Mat& bgr) {
+void H264FileWriter::write(const cv::Mat& bgr, double seconds) {
     State& state = *state_;
     STYLECAM_CHECK(!state.closed, state.path, ": video writer is closed");
     const int width = state.codec->width, height = state.codec->height;
@@ -152,7 +159,13 @@ void H264FileWriter::write(const cv::Mat& bgr) {
             source += plane_widths[plane];
         }
     }
-    state.frame->pts = state.next_pts++;
+    // next_pts: the earliest time this frame may take; untimed frames follow one interval on.
+    int64_t pts = state.timestamped && seconds < 0 ? state.untimed_next : state.next_pts;
+    if (state.timestamped && seconds >= 0)
+        pts = std::max(pts, static_cast<int64_t>(std::llround(seconds * 90000.0)));
+    state.frame->pts = pts;
+    state.next_pts = pts + 1;
+    state.untimed_next = pts + state.frame_ticks;
     state.encode(state.frame);
 }
 

@@ -20,15 +20,20 @@ class H264FileWriter {
     /// libx264 encoder, when the size is odd (4:2:0 needs even sides) or when FFmpeg knows no
     /// container for the extension: the caller then uses another writer. Throws
     /// `Error("<path>: ...")` when the file cannot be created or the encoder refuses to start.
-    static std::unique_ptr<H264FileWriter> open(const std::string& path, cv::Size size, double fps);
+    /// `timestamped`: frames carry their own times (`write(bgr, seconds)`), a variable frame
+    /// rate in a 1/90000 s time base, with `fps` as the nominal rate; else constant `fps`.
+    static std::unique_ptr<H264FileWriter> open(const std::string& path, cv::Size size, double fps,
+                                                bool timestamped = false);
 
     ~H264FileWriter();
     H264FileWriter(const H264FileWriter&) = delete;
     H264FileWriter& operator=(const H264FileWriter&) = delete;
 
-    /// Encodes a CV_8UC3 BGR frame of the writer's size as the next frame (constant rate).
-    /// Throws `Error("<path>: ...")` when FFmpeg reports a failure (e.g. the disk is full).
-    void write(const cv::Mat& bgr);
+    /// Encodes a CV_8UC3 BGR frame of the writer's size as the next frame: one frame interval
+    /// after the previous one, or, for a timestamped writer and `seconds` ≥ 0, at `seconds` from
+    /// the start (kept after the previous frame). Throws `Error("<path>: ...")` when FFmpeg
+    /// reports a failure (e.g. the disk is full).
+    void write(const cv::Mat& bgr, double seconds = -1);
     /// Drains the encoder and writes the container's index; the file then plays. Idempotent;
     /// the destructor closes too (and swallows errors there).
     void close();

@@ -145,21 +145,25 @@ void Recorder::run() {
         STYLECAM_CHECK(space.free < 0 || space.free >= needed, path_, ": the disk is full (",
                        mib_text(space.free), " free); ", stopped_after(written));
     };
-    const auto write = [&](const cv::Mat& frame) {
+    Clock::time_point start;
+    const auto write = [&](const Item& item) {
         check_disk();
-        if (frame.size() == size) {
-            writer->write(frame);
+        const double seconds = std::chrono::duration<double>(item.timestamp - start).count();
+        if (item.frame.size() == size) {
+            writer->write(item.frame, seconds);
         } else {
             cv::Mat resized;
-            cv::resize(frame, resized, size, 0, 0, cv::INTER_AREA);
-            writer->write(resized);
+            cv::resize(item.frame, resized, size, 0, 0, cv::INTER_AREA);
+            writer->write(resized, seconds);
         }
         ++written_;
     };
     const auto open_and_flush = [&] {
         size = pending.front().frame.size();
-        writer = std::make_unique<VideoWriter>(path_, size, measured_fps(times));
-        for (const auto& item : pending) write(item.frame);
+        start = pending.front().timestamp;
+        writer = std::make_unique<VideoWriter>(path_, size, measured_fps(times),
+                                               /*timestamped=*/true);
+        for (const auto& item : pending) write(item);
         pending.clear();
     };
 
@@ -174,7 +178,7 @@ void Recorder::run() {
             space_.notify_all();
 
             if (writer) {
-                write(item.frame);
+                write(item);
                 continue;
             }
             times.push_back(item.timestamp);

@@ -2,9 +2,11 @@
 /// Records a stream of frames to a video file on its own writer thread. Producers push frames
 /// with their timestamps through a bounded queue (a full queue drops and counts, or makes the
 /// producer wait a bounded time when it asks to).
-/// The file's frame rate is the rate at which frames were produced, measured on the first frames
-/// (up to 2 s), so playback keeps real time; every pushed frame is written once. `stop()` (or the
-/// destructor) flushes the queue and closes the file, which then plays.
+/// Every pushed frame is written once, at its own timestamp where the container allows it
+/// (H.264 files: a variable frame rate), so playback keeps real time even when the producer's
+/// rate changes (e.g. live auto scale); the nominal rate (and the only one of other containers)
+/// is the rate measured on the first frames (up to 2 s). `stop()` (or the destructor) flushes the
+/// queue and closes the file, which then plays.
 ///
 /// A disk that is about to be full (less free than closing the file needs: its index, the
 /// frames the encoder holds, 1 MiB) or that became read-only stops the recording before the next

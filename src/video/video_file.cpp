@@ -78,7 +78,7 @@ bool VideoReader::read(cv::Mat& frame) {
     return frame.type() == CV_8UC3;
 }
 
-VideoWriter::VideoWriter(const std::string& path, cv::Size size, double fps)
+VideoWriter::VideoWriter(const std::string& path, cv::Size size, double fps, bool timestamped)
     : path_(path), size_(size), writer_(std::make_unique<cv::VideoWriter>()) {
     quiet_ffmpeg_once();
     STYLECAM_CHECK(size.width > 0 && size.height > 0, path, ": invalid frame size ", size.width,
@@ -89,7 +89,7 @@ VideoWriter::VideoWriter(const std::string& path, cv::Size size, double fps)
     STYLECAM_CHECK(!candidates.empty(), path, ": unknown video format '", ext,
                    "' (use .mp4, .mkv, .avi or .webm)");
     if (ext == ".mp4" || ext == ".m4v" || ext == ".mov" || ext == ".mkv") {
-        h264_ = H264FileWriter::open(path, size, fps);
+        h264_ = H264FileWriter::open(path, size, fps, timestamped);
         if (h264_) return;
     }
     for (int fourcc : candidates) {
@@ -109,12 +109,12 @@ VideoWriter::~VideoWriter() {
     }
 }
 
-void VideoWriter::write(const cv::Mat& frame) {
+void VideoWriter::write(const cv::Mat& frame, double seconds) {
     STYLECAM_CHECK(h264_ || (writer_ && writer_->isOpened()), path_, ": video writer is closed");
     STYLECAM_CHECK(frame.type() == CV_8UC3 && frame.size() == size_, path_,
                    ": frame does not match the video's size or type");
     if (h264_)
-        h264_->write(frame);
+        h264_->write(frame, seconds);
     else
         writer_->write(frame);
     ++frames_written_;

@@ -47,13 +47,17 @@ class VideoWriter {
   public:
     /// Opens `path` for writing; throws `Error("<path>: ...")` if no codec fits or it cannot be
     /// created.
-    VideoWriter(const std::string& path, cv::Size size, double fps);
+    /// `timestamped`: `write(frame, seconds)` places frames at their own times where the
+    /// container allows it (H.264 files: a variable frame rate with `fps` as the nominal rate);
+    /// other writers run at constant `fps` and ignore the times.
+    VideoWriter(const std::string& path, cv::Size size, double fps, bool timestamped = false);
     VideoWriter(VideoWriter&&) = default;
     VideoWriter& operator=(VideoWriter&&) = default;
     ~VideoWriter();
 
-    /// Appends a CV_8UC3 BGR frame of the writer's size.
-    void write(const cv::Mat& frame);
+    /// Appends a CV_8UC3 BGR frame of the writer's size (`seconds` from the start: see the
+    /// constructor; negative: one frame interval after the previous).
+    void write(const cv::Mat& frame, double seconds = -1);
     /// Flushes and closes the file (also done by the destructor); the file then plays.
     void close();
     int64_t frames_written() const { return frames_written_; }
