@@ -129,6 +129,18 @@ TEST_F(StabilityTraining, InitStartsFromAModelsWeightsAndRefusesAnotherArchitect
     again.init_weights = dir_.path("first.safetensors");
     again.learning_rate = 1e-12;
     run(again, 0);
+    // Another architecture of the same width: a warm start, and the user is told what moved.
+    auto separable = options("separable.safetensors", 1);
+    separable.architecture = architecture_options("c4-r2-k5-s1-dw");
+    separable.init_weights = dir_.path("first.safetensors");
+    std::string note;
+    TrainerCallbacks callbacks;
+    callbacks.on_note = [&](const std::string& line) { note += line; };
+    run(separable, 0, callbacks);
+    EXPECT_NE(note.find("warm start from "), std::string::npos) << note;
+    EXPECT_NE(note.find("(c4-r1-k3-s1): "), std::string::npos) << note;
+    EXPECT_NE(note.find("2 kernels recentred"), std::string::npos) << note;
+    EXPECT_NE(note.find("2 residual blocks start as the identity"), std::string::npos) << note;
     auto a = load_transformer_net(dir_.path("first.safetensors")).net;
     auto b = load_transformer_net(dir_.path("again.safetensors")).net;
     const auto input = image_to_tensor(testing::smooth_noise(32, 32, 5));

@@ -213,6 +213,9 @@ int run_training(const TrainingSetup& setup,
     const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
     TrainerCallbacks callbacks;
     callbacks.stop = &interrupted;
+    callbacks.on_note = [&](const std::string& note) {
+        if (main_rank) spdlog::info("{}", note);
+    };
     callbacks.on_step = [&](const TrainingReport& report) {
         if (!main_rank) return;
         std::string extra;

@@ -12,7 +12,6 @@
 #include "nets/weight_transfer.h"
 #include "train/distributed.h"
 
-#include <spdlog/spdlog.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -220,9 +219,10 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
                        " (a warm start needs the same channels and pixel shuffle)");
         init->to(options.device);
         const WeightTransfer transfer = transfer_weights(init, net);
-        if (architecture_spec(init->options()) != architecture_spec(options.architecture))
-            spdlog::info("warm start from {} ({}): {}", options.init_weights,
-                         architecture_spec(init->options()), transfer.summary());
+        if (architecture_spec(init->options()) != architecture_spec(options.architecture) &&
+            callbacks.on_note)
+            callbacks.on_note("warm start from " + options.init_weights + " (" +
+                              architecture_spec(init->options()) + "): " + transfer.summary());
     }
 
     TrainingResult result;

@@ -94,6 +94,8 @@ struct TrainingReport {
 struct TrainerCallbacks {
     std::function<void(const TrainingReport&)> on_step;
     const std::atomic<bool>* stop = nullptr;  ///< finish the current step, checkpoint, return
+    /// One line for the user before the first step (e.g. what a warm start transferred).
+    std::function<void(const std::string&)> on_note;
 };
 
 struct TrainingResult {
