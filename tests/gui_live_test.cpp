@@ -243,8 +243,9 @@ TEST_F(LiveWindow, ADroppedPaintingBecomesTheStyleAndBackWhileRecording) {
         ++runs.back();
     }
     EXPECT_EQ(sequence, "TPT") << result.out;
-    if (!testing::kSanitizedBuild)
+    if (!testing::kSanitizedBuild) {
         for (int run : runs) EXPECT_GE(run, 2) << sequence;
+    }
 }
 
 TEST_F(LiveWindow, StabilizeOptionRunsTheStabilizerAndReportsItsCost) {

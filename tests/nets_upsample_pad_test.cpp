@@ -30,7 +30,9 @@ TEST(UpsamplePad, Float32ChannelsLastEqualsUpsampleThenReflectionPad) {
         const auto got = upsample2_bilinear_padded(x, k.pad);
         const auto expected = reference(x, k.pad);
         ASSERT_EQ(got.sizes(), expected.sizes()) << k.h << "×" << k.w << " pad " << k.pad;
-        if (k.h > 1) EXPECT_TRUE(got.is_contiguous(torch::MemoryFormat::ChannelsLast));
+        if (k.h > 1) {
+            EXPECT_TRUE(got.is_contiguous(torch::MemoryFormat::ChannelsLast));
+        }
         EXPECT_LT((got - expected).abs().max().item<double>(), 1e-5)
             << k.h << "×" << k.w << " pad " << k.pad;
     }

@@ -27,6 +27,11 @@ std::string concat(const Parts&... parts) {
 /// backtrace stripped: what a user sees for an error we did not anticipate.
 std::string one_line_message(const std::exception& error);
 
+/// True when `error` says memory ran out: std::bad_alloc, or an allocator's message on its first
+/// line ("can't allocate memory" from LibTorch's CPU allocator, "out of memory" from CUDA's).
+/// The backtrace LibTorch appends is not read: its frames name allocator functions in any error.
+bool is_out_of_memory(const std::exception& error);
+
 }  // namespace stylecam
 
 /// Throws `stylecam::Error` built from the streamed parts when `condition` is false.

@@ -326,13 +326,8 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
             }
             terms.at("total").backward();
         } catch (const std::exception& error) {
-            // std::bad_alloc, or LibTorch's allocator failing ("can't allocate memory").
-            const std::string message = error.what();
-            const bool memory = dynamic_cast<const std::bad_alloc*>(&error) != nullptr ||
-                                message.find("alloc") != std::string::npos ||
-                                message.find("out of memory") != std::string::npos;
-            STYLECAM_CHECK(!memory, "out of memory in a training step (--batch ", options.batch,
-                           "); lower --batch or --image-size");
+            STYLECAM_CHECK(!is_out_of_memory(error), "out of memory in a training step (--batch ",
+                           options.batch, "); lower --batch or --image-size");
             throw;
         }
         if (options.group) options.group->average_gradients(net->parameters());
