@@ -4,8 +4,9 @@
 #                                      on fruits.jpg (held out from training)
 #   assets/default_styles_vtest.jpg   frames 0, 10, 20, 30 of vtest.avi (640×480) through the
 #                                      new candy student: what stays put from frame to frame
-# The previous students are read from git (PREVIOUS, a commit; default HEAD). Needs build/stylecam,
-# the teachers in ../shared/weights/styles and ImageMagick.
+# The previous students are read from git (PREVIOUS, a commit; default HEAD). Needs build/stylecam
+# (or $STYLECAM_BIN),
+# the teachers in ../shared/weights/styles, ImageMagick and fonts-dejavu-core.
 # Usage: bash assets/make_default_styles_gallery.sh [PREVIOUS] [STYLE...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +19,10 @@ SAMPLES=/usr/share/doc/opencv-doc/examples/data
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-stylize() { build/stylecam stylize --precision fp32 "$@" >/dev/null 2>&1; }
+BIN="${STYLECAM_BIN:-build/stylecam}"
+stylize() { "$BIN" stylize --precision fp32 "$@" >/dev/null 2>&1; }
 label() {  # label IN OUT TEXT: 320 px wide, caption underneath
-  convert "$1" -resize 320x -background white -gravity center -pointsize 15 \
+  convert "$1" -resize 320x -background white -gravity center -font DejaVu-Sans -pointsize 15 \
     label:"$3" -append "$2"
 }
 rows=()

@@ -25,15 +25,19 @@ struct Fidelity {
     double min_lowpass_psnr;      ///< dB, both blurred with σ = 3 px
 };
 const std::map<std::string, Fidelity> kFruitsFloor = {
-    {"candy", {0.35, 0.39, 20.0}},   // measured 0.329, 0.419, 20.21 dB
-    {"mosaic", {0.66, 0.32, 22.1}},  // measured 0.642, 0.339, 22.37 dB
-    {"udnie", {0.43, 0.38, 23.5}}};  // measured 0.408, 0.405, 23.70 dB
+    {"candy", {0.27, 0.50, 19.4}},   // measured 0.249, 0.535, 19.65 dB (c16-r4-k3-s2-dw)
+    {"mosaic", {0.66, 0.32, 22.1}},  // measured 0.642, 0.339, 22.37 dB (fast)
+    {"udnie", {0.25, 0.95, 21.6}}};  // measured 0.225, 1.044, 21.86 dB (c16-r4-k3-s2-dw)
+
+/// The default styles' architecture (live at 640×480 on AVX2-only CPUs: models/README.md); a
+/// style not yet remade on it is still the previous `fast` student.
+constexpr const char* kSeparableStudent = "c16-r4-k3-s2-dw";
 
 std::vector<ModelInfo> committed_models() {
     return list_models({{STYLECAM_PROJECT_MODELS_DIR, "project"}});
 }
 
-TEST(DefaultStyles, AreCommittedFastStudentsThatLoadByName) {
+TEST(DefaultStyles, AreCommittedSmallStudentsThatLoadByName) {
     const auto models = committed_models();
     ASSERT_GE(models.size(), 3u) << "models/ should hold at least three default styles";
     for (const auto& info : models) {
@@ -41,7 +45,9 @@ TEST(DefaultStyles, AreCommittedFastStudentsThatLoadByName) {
         EXPECT_TRUE(info.valid) << info.architecture;
         EXPECT_LT(info.size_bytes, 2u << 20);
         const auto loaded = load_transformer_net(info.path);
-        EXPECT_EQ(architecture_spec(loaded.net->options()), kFastArchitecture);
+        const auto architecture = architecture_spec(loaded.net->options());
+        EXPECT_TRUE(architecture == kSeparableStudent || architecture == kFastArchitecture)
+            << architecture;
         EXPECT_EQ(loaded.metadata.at("style"), info.name);
         EXPECT_NE(loaded.metadata.at("source").find("distill"), std::string::npos);
         EXPECT_EQ(resolve_model(info.name, {{STYLECAM_PROJECT_MODELS_DIR, "project"}}), info.path);
