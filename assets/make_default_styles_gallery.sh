@@ -2,8 +2,8 @@
 # Makes the README's default-styles pictures from the committed students:
 #   assets/default_styles_fruits.jpg  one row per style: teacher | new student | previous student
 #                                      on fruits.jpg (held out from training)
-#   assets/default_styles_vtest.jpg   frames 0, 10, 20, 30 of vtest.avi (640×480) through the
-#                                      new candy student: what stays put from frame to frame
+#   assets/default_styles_vtest.jpg   frames 0, 10, 20, 30 of vtest.avi (640×480) through
+#                                      models/candy.safetensors: what stays put frame to frame
 # The previous students are read from git (PREVIOUS, a commit; default HEAD). Needs build/stylecam
 # (or $STYLECAM_BIN),
 # the teachers in ../shared/weights/styles, ImageMagick and fonts-dejavu-core.

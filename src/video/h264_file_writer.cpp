@@ -31,10 +31,9 @@ struct H264FileWriter::State {
     AVStream* stream = nullptr;
     AVFrame* frame = nullptr;
     AVPacket* packet = nullptr;
-    cv::Mat yuv;  // I420: the Y plane, then U, then V, each row-contiguous
-    int64_t next_pts = 0;
-    int64_t untimed_next = 0;  ///< where a frame without its own time goes
-    int64_t frame_ticks = 1;   ///< one nominal frame interval in codec time-base units
+    cv::Mat yuv;              // I420: the Y plane, then U, then V, each row-contiguous
+    int64_t last_pts = -1;    ///< the previous frame's time (-1: none yet)
+    int64_t frame_ticks = 1;  ///< one nominal frame interval in codec time-base units
     bool timestamped = false;
     bool header_written = false;
     bool closed = false;
@@ -159,13 +158,14 @@ void H264FileWriter::write(const cv::Mat& bgr, double seconds) {
             source += plane_widths[plane];
         }
     }
-    // next_pts: the earliest time this frame may take; untimed frames follow one interval on.
-    int64_t pts = state.timestamped && seconds < 0 ? state.untimed_next : state.next_pts;
-    if (state.timestamped && seconds >= 0)
-        pts = std::max(pts, static_cast<int64_t>(std::llround(seconds * 90000.0)));
+    // A timed frame goes at its own time, kept after the previous frame; any other frame one
+    // nominal interval after the previous (1 tick for a constant-rate writer), the first at 0.
+    const bool timed = state.timestamped && seconds >= 0;
+    const int64_t pts =
+        timed ? std::max(state.last_pts + 1, static_cast<int64_t>(std::llround(seconds * 90000.0)))
+              : (state.last_pts < 0 ? 0 : state.last_pts + state.frame_ticks);
     state.frame->pts = pts;
-    state.next_pts = pts + 1;
-    state.untimed_next = pts + state.frame_ticks;
+    state.last_pts = pts;
     state.encode(state.frame);
 }
 
