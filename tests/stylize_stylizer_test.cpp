@@ -93,6 +93,21 @@ TEST_F(TinyModel, ScaleKeepsTheOutputSize) {
     EXPECT_THROW(stylizer.set_strength(1.5), Error);
 }
 
+TEST_F(TinyModel, PrepareRunsEachNewNetworkSizeOnceAndChangesNothing) {
+    StylizerOptions options;
+    options.scale = 0.5;
+    auto stylizer = make(options);
+    const cv::Mat frame = random_image(120, 160);
+    const cv::Mat before = stylizer.stylize(frame);  // runs 80×60 (padded to the multiple 4)
+    // 1.0 and 0.7 are new (160×120, 112×84); 0.5 was run; 0.49 pads to 0.5's 80×60 (78.4 → 80).
+    EXPECT_EQ(stylizer.prepare(frame.size(), {1.0, 0.7, 0.5, 0.49}), 2);
+    EXPECT_EQ(stylizer.prepare(frame.size(), {1.0, 0.7, 0.5}), 0);  // nothing new
+    EXPECT_EQ(stylizer.prepare(cv::Size(320, 240), {0.5}), 0);      // 160×120: run above
+    EXPECT_EQ(stylizer.prepare(cv::Size(), {1.0}), 0);              // no frame yet
+    EXPECT_EQ(stylizer.options().scale, 0.5);
+    EXPECT_EQ(cv::norm(stylizer.stylize(frame), before, cv::NORM_INF), 0);
+}
+
 TEST_F(TinyModel, StrengthBlendsWithTheOriginal) {
     const cv::Mat image = random_image(32, 40);
     auto stylizer = make();

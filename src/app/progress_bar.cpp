@@ -28,6 +28,10 @@ void ProgressBar::update(int64_t done, int64_t total, const std::string& extra) 
     total_ = total;
     extra_ = extra;
     const auto now = Clock::now();
+    if (first_done_ < 0) {
+        first_done_ = done;
+        first_update_ = now;
+    }
     const auto interval = tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
     if (drawn_ && now - last_draw_ < interval) return;
     last_draw_ = now;
@@ -38,8 +42,15 @@ void ProgressBar::finish() { draw(true); }
 
 void ProgressBar::draw(bool final) {
     drawn_ = true;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    double rate = 0;
+    if (first_done_ <= 1) {  // from the start: the time before the first unit counts too
+        if (elapsed > 0) rate = static_cast<double>(done_) / elapsed;
+    } else {  // resumed: only what this run did, since its first update
+        const double since = std::chrono::duration<double>(now - first_update_).count();
+        if (since > 0) rate = static_cast<double>(done_ - first_done_) / since;
+    }
     std::ostringstream line;
     line << label_ << ' ';
     if (total_ > 0) {

@@ -14,6 +14,9 @@ class ProgressBar {
     /// `unit` names what is counted ("frames", "images", "it").
     ProgressBar(std::string label, std::string unit);
     /// `total` < 0 when unknown (no bar, no ETA). `extra` is appended (e.g. loss values).
+    /// The rate (and so the ETA) counts what was done since the first update, over the time
+    /// since then: a resumed run that starts at step 1420 shows its own rate, not 1420 steps
+    /// done in its first seconds. A run whose first update is at 0 or 1 counts from the start.
     void update(int64_t done, int64_t total, const std::string& extra = "");
     /// Draws the final state and ends the line.
     void finish();
@@ -24,7 +27,8 @@ class ProgressBar {
 
     std::string label_, unit_, extra_;
     int64_t done_ = 0, total_ = -1;
-    Clock::time_point start_ = Clock::now(), last_draw_{};
+    int64_t first_done_ = -1;  ///< `done` at the first update; -1 before it
+    Clock::time_point start_ = Clock::now(), first_update_{}, last_draw_{};
     bool tty_;
     bool drawn_ = false;
 };

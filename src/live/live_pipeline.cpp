@@ -374,6 +374,9 @@ void LivePipeline::inference_loop() {
             Stylizer& stylizer = stylizer_for(settings_.style);
             const double scale = scale_in_use();
             if (stylizer.options().scale != scale) stylizer.set_scale(scale);
+            // Every rung auto scale may step to is run once now, at this style's first frame:
+            // a step later is seamless, and memory is claimed up front, not minutes in.
+            if (settings_.auto_scale) stylizer.prepare(frame->image.size(), auto_scale_.ladder());
             const auto start = LiveClock::now();
             LiveResult result;
             result.stylized = stylizer.stylize(frame->image);
@@ -385,7 +388,11 @@ void LivePipeline::inference_loop() {
             if (settings_.auto_scale) {
                 auto_scale_.set_target_fps(auto_scale_target_fps());
                 // applied to the next frame; the stabilizer's time is part of the frame's cost
-                auto_scale_.update(result.inference_ms + result.stabilize_ms);
+                const double next = auto_scale_.update(result.inference_ms + result.stabilize_ms);
+                if (next != scale)
+                    spdlog::info("auto scale {:.2f} -> {:.2f} (frame {:.0f} ms, budget {:.0f} ms)",
+                                 scale, next, result.inference_ms + result.stabilize_ms,
+                                 auto_scale_.budget_ms());
             }
             result.original = std::move(frame->image);
             result.sequence = frame->sequence;

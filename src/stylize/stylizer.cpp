@@ -18,13 +18,30 @@ void validate(const StylizerOptions& options) {
                    "--strength must be in [0, 1], got ", options.strength);
 }
 
-cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side) {
+namespace {
+
+/// The size of a `size` input at inference scale `scale`, before padding.
+cv::Size scaled_size(cv::Size size, double scale) {
+    if (scale == 1.0) return size;
+    return {std::max(1, static_cast<int>(std::lround(size.width * scale))),
+            std::max(1, static_cast<int>(std::lround(size.height * scale)))};
+}
+
+/// What `pad_for_network` pads `size` to.
+cv::Size padded_size(cv::Size size, int multiple, int min_side) {
     const auto target = [&](int side) {
         const int padded = std::max(side, min_side);
         return (padded + multiple - 1) / multiple * multiple;
     };
-    const int bottom = target(image.rows) - image.rows;
-    const int right = target(image.cols) - image.cols;
+    return {target(size.width), target(size.height)};
+}
+
+}  // namespace
+
+cv::Mat pad_for_network(const cv::Mat& image, int multiple, int min_side) {
+    const cv::Size target = padded_size(image.size(), multiple, min_side);
+    const int bottom = target.height - image.rows;
+    const int right = target.width - image.cols;
     if (bottom == 0 && right == 0) return image;
     cv::Mat padded;
     // BORDER_REFLECT_101 reflects about the edge pixel, like torch's ReflectionPad2d; a 1-pixel
@@ -45,6 +62,19 @@ Stylizer::Stylizer(const std::string& model_path, const StylizerOptions& options
         STYLECAM_CHECK(!network_->is_arbitrary(), model_path,
                        ": an arbitrary-style network needs a painting (--style-image)");
     if (network_->applies_strength()) network_->set_strength(options_.strength);
+}
+
+int Stylizer::prepare(cv::Size frame, const std::vector<double>& scales) {
+    int ran = 0;
+    for (const double scale : scales) {
+        if (!(scale > 0) || frame.empty()) continue;
+        const cv::Size size = padded_size(scaled_size(frame, scale), network_->size_multiple(),
+                                          2 * network_->size_multiple());
+        if (!run_sizes_.emplace(size.width, size.height).second) continue;
+        network_->run(cv::Mat(size, CV_8UC3, cv::Scalar::all(128)));
+        ++ran;
+    }
+    return ran;
 }
 
 void Stylizer::set_painting(const PaintingStyle& painting) {
@@ -76,15 +106,12 @@ cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
     if (blend_strength && options_.strength <= 0) return bgr8.clone();
 
     cv::Mat input = bgr8;
-    if (options_.scale != 1.0) {
-        const cv::Size scaled(
-            std::max(1, static_cast<int>(std::lround(bgr8.cols * options_.scale))),
-            std::max(1, static_cast<int>(std::lround(bgr8.rows * options_.scale))));
-        cv::resize(bgr8, input, scaled, 0, 0,
+    if (options_.scale != 1.0)
+        cv::resize(bgr8, input, scaled_size(bgr8.size(), options_.scale), 0, 0,
                    options_.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-    }
     const cv::Mat padded =
         pad_for_network(input, network_->size_multiple(), 2 * network_->size_multiple());
+    run_sizes_.emplace(padded.cols, padded.rows);
     cv::Mat stylized = network_->run(padded)(cv::Rect(0, 0, input.cols, input.rows));
     if (stylized.size() != bgr8.size()) {
         cv::Mat resized;

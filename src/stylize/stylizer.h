@@ -10,7 +10,9 @@
 #include <opencv2/core.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace stylecam {
@@ -45,6 +47,12 @@ class Stylizer {
 
     /// CV_8UC3 BGR of any size ≥ 1×1 → CV_8UC3 BGR of exactly the same size.
     cv::Mat stylize(const cv::Mat& bgr8);
+    /// Runs the network once, on a grey picture, at each size that a `frame`-sized input takes
+    /// at one of `scales` and that it has not run at yet, so that later frames at those scales
+    /// (auto scale's rungs) find the kernels and buffers of their size ready: no stall at a
+    /// step, and no memory first claimed minutes into a session. Cheap when nothing is new (a
+    /// lookup per scale). Returns how many sizes it ran. The options are left as they were.
+    int prepare(cv::Size frame, const std::vector<double>& scales);
 
     const StylizerOptions& options() const { return options_; }
     void set_strength(double strength);
@@ -63,6 +71,7 @@ class Stylizer {
     StylizerOptions options_;
     std::unique_ptr<StyleNetwork> network_;
     std::vector<std::string> notes_;
+    std::set<std::pair<int, int>> run_sizes_;  ///< network input sizes run so far (cols, rows)
 };
 
 }  // namespace stylecam
