@@ -141,6 +141,26 @@ TEST(AutoScale, BacksOffWhenAStepUpDoesNotHold) {
     EXPECT_LT(std::count(scales.begin(), scales.end(), 0.7), 100);
 }
 
+TEST(AutoScale, BacksOffWhenAStepUpHoldsOnlyForSeconds) {
+    // A busy machine (the window and the encoder share the cores): a step up to 0.7 looks fine
+    // for 100 frames, then the frames take 45 ms; 0.6 always holds. Seen in the live soak.
+    AutoScaleOptions options;
+    options.max_scale = 0.7;
+    AutoScale controller(options);
+    double last_scale = 0;
+    int at_scale = 0;
+    const auto machine = [&](double scale) {
+        at_scale = scale == last_scale ? at_scale + 1 : 0;
+        last_scale = scale;
+        if (scale < 0.65) return 12.0;
+        return at_scale < 100 ? 19.0 : 45.0;
+    };
+    const auto scales = run(controller, machine, 3000);
+    // Without the back-off (it used to apply only within up_frames of a step up): one step up
+    // every ~150 frames, 19 in all.
+    EXPECT_LE(steps_up(scales), 8);
+}
+
 TEST(AutoScale, ResetAndTargetRate) {
     AutoScale controller;
     EXPECT_DOUBLE_EQ(run(controller, quadratic(80), 100).back(), 0.6);

@@ -14,6 +14,9 @@ namespace {
 constexpr double kSmallestStep = 0.92;
 /// The longest back-off of the wait before a step up, as a multiple of `up_frames`.
 constexpr int kMaxUpWait = 8;
+/// A rung stepped up to counts as held after this many `up_frames`: leaving it sooner backs off
+/// the next step up, holding it that long forgets the back-off.
+constexpr int kHeldUpWaits = 4;
 /// A time enters the average clipped to this multiple of it: one hiccup (a page fault storm,
 /// another process) moves the average a little, a real slow-down still reaches it within a few
 /// frames.
@@ -83,7 +86,7 @@ double AutoScale::update(double inference_ms) {
     if (since_up_ >= 0) {
         ++since_up_;
         // The rung reached by the last step up has held a good while: forget the back-off.
-        if (since_up_ >= 4 * options_.up_frames) up_wait_ = 1;
+        if (since_up_ >= kHeldUpWaits * options_.up_frames) up_wait_ = 1;
     }
     if (settling_ > 0) {
         --settling_;
@@ -105,8 +108,9 @@ double AutoScale::update(double inference_ms) {
         // One rung down, or further while the predicted time is still over budget.
         std::size_t next = rung_ + 1;
         while (next + 1 < ladder_.size() && predicted_ms(next) > budget) ++next;
-        // Leaving soon a rung just stepped up to: wait longer before the next try.
-        if (since_up_ >= 0 && since_up_ <= options_.up_frames)
+        // Leaving a rung stepped up to within the time it takes to count as held: wait longer
+        // before the next try (on a busy machine a step up can look fine for seconds).
+        if (since_up_ >= 0 && since_up_ < kHeldUpWaits * options_.up_frames)
             up_wait_ = std::min(2 * up_wait_, kMaxUpWait);
         since_up_ = -1;
         change_to(next);

@@ -39,7 +39,8 @@ class AutoScale {
     /// `down_margin` for `down_frames` frames: one rung down, or several when the time predicted
     /// at the next rung (time ∝ scale²) is still over budget. Predicted time at the next rung up
     /// below budget × `up_margin` for `up_frames` frames: one rung up. A rung that had to be left
-    /// soon after stepping up to it doubles the wait before the next step up (up to 8×).
+    /// within 4 × `up_frames` of stepping up to it doubles the wait before the next step up (up to
+    /// 8×); holding it that long forgets the back-off.
     double update(double inference_ms);
 
     /// Back to `max_scale` as the ceiling and the current scale, average and waits forgotten:
