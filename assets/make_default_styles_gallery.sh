@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the README's default-styles pictures from the committed students:
 #   assets/default_styles_fruits.jpg  one row per style: teacher | new student | previous student
-#                                      on fruits.jpg (held out from training)
+#                                      on fruits.jpg (held out from training); a style new in
+#                                      this change has an empty third panel
 #   assets/default_styles_vtest.jpg   frames 0, 10, 20, 30 of vtest.avi (640×480) through
 #                                      models/candy.safetensors: what stays put frame to frame
 # The previous students are read from git (PREVIOUS, a commit; default HEAD). Needs build/stylecam
@@ -13,7 +14,9 @@ cd "$(dirname "$0")/.."
 PREVIOUS="${1:-HEAD}"
 shift || true
 STYLES=("$@")
-[ ${#STYLES[@]} -gt 0 ] || STYLES=(candy mosaic udnie)
+if [ ${#STYLES[@]} -eq 0 ]; then
+  for model in models/*.safetensors; do STYLES+=("$(basename "$model" .safetensors)"); done
+fi
 TEACHERS="${STYLECAM_SHARED:-../shared}/weights/styles"
 SAMPLES=/usr/share/doc/opencv-doc/examples/data
 work=$(mktemp -d)
@@ -27,13 +30,20 @@ label() {  # label IN OUT TEXT: 320 px wide, caption underneath
 }
 rows=()
 for style in "${STYLES[@]}"; do
-  git show "$PREVIOUS:models/$style.safetensors" >"$work/$style.previous.safetensors"
+  previous="$work/$style.previous.safetensors"
+  git show "$PREVIOUS:models/$style.safetensors" >"$previous" 2>/dev/null || rm -f "$previous"
   stylize --model "$TEACHERS/$style.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/t.png"
   stylize --model "models/$style.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/n.png"
-  stylize --model "$work/$style.previous.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/p.png"
+  if [ -f "$previous" ]; then
+    stylize --model "$previous" --input "$SAMPLES/fruits.jpg" -o "$work/p.png"
+    caption="$style student, previous"
+  else
+    convert "$work/t.png" -fill white -colorize 100 "$work/p.png"
+    caption="(new style: no previous student)"
+  fi
   label "$work/t.png" "$work/t_l.png" "$style teacher (full network)"
   label "$work/n.png" "$work/n_l.png" "$style student, new"
-  label "$work/p.png" "$work/p_l.png" "$style student, previous"
+  label "$work/p.png" "$work/p_l.png" "$caption"
   convert "$work/t_l.png" "$work/n_l.png" "$work/p_l.png" +append "$work/row_$style.png"
   rows+=("$work/row_$style.png")
 done

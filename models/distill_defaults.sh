@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Remakes the default styles in this folder: small students of the PyTorch examples' pretrained
-# styles (../shared/weights/styles), in two stages.
-#   1. Pixel distillation of a `fast` student (c16-r3-k5-s2; 16000 steps, ~35 min per style on a
-#      2-core CPU): only when models/STYLE.safetensors does not exist yet, or with
-#      STYLECAM_DISTILL_FROM_SCRATCH=1.
+# styles (../shared/weights/styles), in three stages.
+#   1. Pixel distillation of a `c16-r4-k3-s2-dw` student (3000 steps at 256 px, ~8 min alone on
+#      a 2-core CPU), warm-started from the committed udnie student when there is one (its
+#      features work for any style; only the colours and strokes have to move): only when
+#      models/STYLE.safetensors does not exist yet, or with STYLECAM_DISTILL_FROM_SCRATCH=1.
+#      (candy, mosaic and udnie were first made as `fast` students, c16-r3-k5-s2, 16000 steps;
+#      rain_princess and pointilism this way.)
 #   2. The committed student: `c16-r4-k3-s2-dw` (depthwise-separable residual blocks: live at
 #      640×480 on AVX2-only CPUs), warm-started from stage 1's student (`--init` copies what fits,
 #      new residual blocks start as the identity) and trained on perceptual terms: texture
@@ -14,18 +17,20 @@
 # Training pictures: models/gather_photos.sh (opencv-doc, wallpaper packages' photographs,
 # scikit-learn and matplotlib samples; fruits, baboon, butterfly and home held out). Each result
 # is measured against its teacher on the held-out photos, then copied here.
-# Usage: bash models/distill_defaults.sh [STYLE...]   (default: candy mosaic udnie)
+# Usage: bash models/distill_defaults.sh [STYLE...]
+#   (default: candy mosaic udnie rain_princess pointilism; the last two were made with
+#   STYLECAM_TUNE_STEPS=1200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${STYLECAM_SHARED:-../shared}"
 SAMPLES=/usr/share/doc/opencv-doc/examples/data
 WORK="${STYLECAM_DISTILL_WORK:-build/distill}"
-STEPS="${STYLECAM_DISTILL_STEPS:-16000}"
+STEPS="${STYLECAM_DISTILL_STEPS:-3000}"
 TUNE_STEPS="${STYLECAM_TUNE_STEPS:-2400}"
 ARCH=c16-r4-k3-s2-dw
 VGG="$SHARED/weights/vgg19-conv1_1-conv3_4.safetensors"
 STYLES=("$@")
-[ ${#STYLES[@]} -gt 0 ] || STYLES=(candy mosaic udnie)
+[ ${#STYLES[@]} -gt 0 ] || STYLES=(candy mosaic udnie rain_princess pointilism)
 
 bash models/gather_photos.sh "$WORK/data" "$WORK/held_out"
 
@@ -33,9 +38,12 @@ for style in "${STYLES[@]}"; do
   teacher="$SHARED/weights/styles/$style.safetensors"
   start="models/$style.safetensors"
   if [ ! -f "$start" ] || [ "${STYLECAM_DISTILL_FROM_SCRATCH:-0}" = 1 ]; then
+    init=()
+    [ -f models/udnie.safetensors ] && init=(--init models/udnie.safetensors)
     build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$WORK/$style.pixel.safetensors" \
-      --arch fast --image-size 384 --batch 2 --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
-      --video-frames 60 --extra-scales 0.8 --checkpoint-every 500 --preview "$SAMPLES/fruits.jpg"
+      --arch "$ARCH" "${init[@]}" --image-size 256 --batch 2 --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
+      --video-frames 20 --extra-scales 0.8 --checkpoint-every 250 --preview "$SAMPLES/fruits.jpg" \
+      ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
     start="$WORK/$style.pixel.safetensors"
   fi
   case "$style" in  # texture, low-pass, noise-stability and motion-stability weights
@@ -49,7 +57,28 @@ for style in "${STYLES[@]}"; do
     --noise-stability "${weights[2]}" --motion-stability "${weights[3]}" \
     --vgg "$VGG" --video-frames 20 --extra-scales 0.8 --checkpoint-every 100 \
     --preview "$SAMPLES/fruits.jpg" ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
-  build/stylecam eval --model "$WORK/$style.safetensors" --reference "$teacher" \
+  # 3. Finishing stages, each from the previous stage's student: "steps lr texture low-pass
+  #    noise motion": more texture for candy's detail, more low-pass for mosaic's colours. Tried
+  #    and not kept: rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54× the
+  #    input's, texture distance 0.255 → 0.294); pointilism 500 steps at texture 4 (no change).
+  case "$style" in
+    candy) finish=("600 5e-4 5 40 100 60" "500 4e-4 8 50 100 60") ;;
+    mosaic) finish=("400 5e-4 2.5 200 100 50" "500 4e-4 2.5 400 100 80") ;;
+    *) finish=() ;;
+  esac
+  student="$WORK/$style.safetensors"
+  for i in "${!finish[@]}"; do
+    read -r steps lr texture lowpass noise motion <<<"${finish[$i]}"
+    build/stylecam distill --teacher "$teacher" --data "$WORK/data" \
+      --output "$WORK/$style.finish$i.safetensors" --arch "$ARCH" --init "$student" \
+      --image-size 256 --batch 2 --steps "$steps" --lr "$lr" --lr-end 3e-5 --pixel-weight 0 \
+      --texture-weight "$texture" --lowpass-weight "$lowpass" --noise-stability "$noise" \
+      --motion-stability "$motion" --vgg "$VGG" --video-frames 20 --extra-scales 0.8 \
+      --checkpoint-every 100 --preview "$SAMPLES/fruits.jpg" \
+      ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
+    student="$WORK/$style.finish$i.safetensors"
+  done
+  build/stylecam eval --model "$student" --reference "$teacher" \
     --input "$WORK/held_out" | tee "$WORK/$style.eval.txt"
-  cp "$WORK/$style.safetensors" "models/$style.safetensors"
+  cp "$student" "models/$style.safetensors"
 done

@@ -1,6 +1,6 @@
 /// The temporal stabilizer (image/temporal_stabilizer.h) on generated clips — strength 0, a hard
 /// cut, a reset, a known motion, an object moving across a textured background (no trail behind
-/// it) — and with the committed fast candy student on frames of vtest.avi (its warp error falls to
+/// it) — and with the committed candy student on frames of vtest.avi (its warp error falls to
 /// ≤ 1.5× the input's own).
 
 #include "image/metrics.h"

@@ -1,4 +1,4 @@
-/// The soak test of issue #17: the whole live pipeline (test pattern → the committed fast candy
+/// The soak test of issue #17: the whole live pipeline (test pattern → the committed candy student
 /// → recorder → window under Xvfb) for $STYLECAM_SOAK_SECONDS (default 120 s, what CI runs;
 /// 3600 for the README's hour), with `stylecam live --soak-report`. Must hold: resident memory
 /// grows < 2 % after the warm-up, no stall over 1 s between new frames on screen, and the
@@ -62,7 +62,8 @@ TEST(LiveSoak, MemoryStaysFlatNoStallAndTheRecordingHoldsEveryFrame) {
     const long long stylized = std::atoll(report["stylized"].c_str());
     if (!testing::kSanitizedBuild) {
         EXPECT_LT(std::atof(report["max_stall_ms"].c_str()), 1000.0) << text;
-        // A real rate: the fast candy keeps up with most of the test pattern's 30 fps on 2 cores.
+        // A real rate: the candy student keeps up with most of the test pattern's 30 fps on 2
+        // cores.
         EXPECT_GT(stylized, static_cast<long long>(seconds * 5)) << text;
     }
     EXPECT_EQ(std::atoll(report["recorded"].c_str()), stylized) << text;

@@ -1,6 +1,6 @@
 /// The project's default styles end to end at the live size: a 640×480 CV_8UC3 BGR frame in, the
 /// stylized frame out, through the `Stylizer` that `live` and `stylize` use (padding, conversion,
-/// network) — each committed fast student beside its teacher from ../shared/weights, in the same
+/// network) — each committed student beside its teacher from ../shared/weights, in the same
 /// run. Skipped with a message when a file is missing.
 
 #include "bench/bench_stylizer_loop.h"
@@ -49,6 +49,9 @@ void default_style_args(benchmark::internal::Benchmark* bench) {
 BENCHMARK_CAPTURE(BM_DefaultStyle_640x480, candy, "candy")->Apply(default_style_args);
 BENCHMARK_CAPTURE(BM_DefaultStyle_640x480, mosaic, "mosaic")->Apply(default_style_args);
 BENCHMARK_CAPTURE(BM_DefaultStyle_640x480, udnie, "udnie")->Apply(default_style_args);
+BENCHMARK_CAPTURE(BM_DefaultStyle_640x480, rain_princess, "rain_princess")
+    ->Apply(default_style_args);
+BENCHMARK_CAPTURE(BM_DefaultStyle_640x480, pointilism, "pointilism")->Apply(default_style_args);
 
 }  // namespace
 }  // namespace stylecam
