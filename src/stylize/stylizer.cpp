@@ -27,6 +27,9 @@ cv::Size scaled_size(cv::Size size, double scale) {
             std::max(1, static_cast<int>(std::lround(size.height * scale)))};
 }
 
+/// The least side a network runs at: two of its size multiples (`stylize` and `prepare`).
+int min_side_for(const StyleNetwork& network) { return 2 * network.size_multiple(); }
+
 /// What `pad_for_network` pads `size` to.
 cv::Size padded_size(cv::Size size, int multiple, int min_side) {
     const auto target = [&](int side) {
@@ -69,8 +72,8 @@ int Stylizer::prepare(cv::Size frame, const std::vector<double>& scales) {
     for (const double scale : scales) {
         if (!(scale > 0) || frame.empty()) continue;
         const cv::Size size = padded_size(scaled_size(frame, scale), network_->size_multiple(),
-                                          2 * network_->size_multiple());
-        if (!run_sizes_.emplace(size.width, size.height).second) continue;
+                                          min_side_for(*network_));
+        if (!run_sizes_.insert({size.width, size.height}).second) continue;
         network_->run(cv::Mat(size, CV_8UC3, cv::Scalar::all(128)));
         ++ran;
     }
@@ -110,8 +113,8 @@ cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
         cv::resize(bgr8, input, scaled_size(bgr8.size(), options_.scale), 0, 0,
                    options_.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
     const cv::Mat padded =
-        pad_for_network(input, network_->size_multiple(), 2 * network_->size_multiple());
-    run_sizes_.emplace(padded.cols, padded.rows);
+        pad_for_network(input, network_->size_multiple(), min_side_for(*network_));
+    run_sizes_.insert({padded.cols, padded.rows});  // no node allocated when the size is known
     cv::Mat stylized = network_->run(padded)(cv::Rect(0, 0, input.cols, input.rows));
     if (stylized.size() != bgr8.size()) {
         cv::Mat resized;
