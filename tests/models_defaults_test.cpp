@@ -46,8 +46,7 @@ TEST(DefaultStyles, AreCommittedSmallStudentsThatLoadByName) {
         EXPECT_TRUE(info.valid) << info.architecture;
         EXPECT_LT(info.size_bytes, 2u << 20);
         const auto loaded = load_transformer_net(info.path);
-        const auto architecture = architecture_spec(loaded.net->options());
-        EXPECT_EQ(architecture, kSeparableStudent);
+        EXPECT_EQ(architecture_spec(loaded.net->options()), kSeparableStudent);
         EXPECT_EQ(loaded.metadata.at("style"), info.name);
         EXPECT_NE(loaded.metadata.at("source").find("distill"), std::string::npos);
         EXPECT_EQ(resolve_model(info.name, {{STYLECAM_PROJECT_MODELS_DIR, "project"}}), info.path);
