@@ -34,16 +34,29 @@ STYLES=("$@")
 
 bash models/gather_photos.sh "$WORK/data" "$WORK/held_out"
 
+# distill OUTPUT ARGS...: one `stylecam distill` run for $style with the flags every stage shares.
+distill() {
+  local output=$1
+  shift
+  build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$output" --arch "$ARCH" \
+    --image-size 256 --batch 2 --video-frames 20 --extra-scales 0.8 --preview "$SAMPLES/fruits.jpg" \
+    ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"} "$@"
+}
+# perceptual OUTPUT INIT STEPS LR LR_END TEXTURE LOWPASS NOISE MOTION: a perceptual stage.
+perceptual() {
+  distill "$1" --init "$2" --steps "$3" --lr "$4" --lr-end "$5" --pixel-weight 0 \
+    --texture-weight "$6" --lowpass-weight "$7" --noise-stability "$8" --motion-stability "$9" \
+    --vgg "$VGG" --checkpoint-every 100
+}
+
 for style in "${STYLES[@]}"; do
   teacher="$SHARED/weights/styles/$style.safetensors"
   start="models/$style.safetensors"
   if [ ! -f "$start" ] || [ "${STYLECAM_DISTILL_FROM_SCRATCH:-0}" = 1 ]; then
     init=()
     [ -f models/udnie.safetensors ] && init=(--init models/udnie.safetensors)
-    build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$WORK/$style.pixel.safetensors" \
-      --arch "$ARCH" "${init[@]}" --image-size 256 --batch 2 --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
-      --video-frames 20 --extra-scales 0.8 --checkpoint-every 250 --preview "$SAMPLES/fruits.jpg" \
-      ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
+    distill "$WORK/$style.pixel.safetensors" "${init[@]}" --steps "$STEPS" --lr 2e-3 --lr-end 1e-4 \
+      --checkpoint-every 250
     start="$WORK/$style.pixel.safetensors"
   fi
   case "$style" in  # texture, low-pass, noise-stability and motion-stability weights
@@ -51,12 +64,7 @@ for style in "${STYLES[@]}"; do
     candy) weights=(2.5 40 100 60) ;;  # candy's teacher flickers most: stronger motion term
     *) weights=(2.5 40 100 50) ;;
   esac
-  build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$WORK/$style.safetensors" \
-    --arch "$ARCH" --init "$start" --image-size 256 --batch 2 --steps "$TUNE_STEPS" --lr 1e-3 --lr-end 5e-5 \
-    --pixel-weight 0 --texture-weight "${weights[0]}" --lowpass-weight "${weights[1]}" \
-    --noise-stability "${weights[2]}" --motion-stability "${weights[3]}" \
-    --vgg "$VGG" --video-frames 20 --extra-scales 0.8 --checkpoint-every 100 \
-    --preview "$SAMPLES/fruits.jpg" ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
+  perceptual "$WORK/$style.safetensors" "$start" "$TUNE_STEPS" 1e-3 5e-5 "${weights[@]}"
   # 3. Finishing stages, each from the previous stage's student: "steps lr texture low-pass
   #    noise motion": more texture for candy's detail, more low-pass for mosaic's colours. Tried
   #    and not kept: rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54× the
@@ -69,13 +77,8 @@ for style in "${STYLES[@]}"; do
   student="$WORK/$style.safetensors"
   for i in "${!finish[@]}"; do
     read -r steps lr texture lowpass noise motion <<<"${finish[$i]}"
-    build/stylecam distill --teacher "$teacher" --data "$WORK/data" \
-      --output "$WORK/$style.finish$i.safetensors" --arch "$ARCH" --init "$student" \
-      --image-size 256 --batch 2 --steps "$steps" --lr "$lr" --lr-end 3e-5 --pixel-weight 0 \
-      --texture-weight "$texture" --lowpass-weight "$lowpass" --noise-stability "$noise" \
-      --motion-stability "$motion" --vgg "$VGG" --video-frames 20 --extra-scales 0.8 \
-      --checkpoint-every 100 --preview "$SAMPLES/fruits.jpg" \
-      ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
+    perceptual "$WORK/$style.finish$i.safetensors" "$student" "$steps" "$lr" 3e-5 \
+      "$texture" "$lowpass" "$noise" "$motion"
     student="$WORK/$style.finish$i.safetensors"
   done
   build/stylecam eval --model "$student" --reference "$teacher" \
