@@ -388,11 +388,11 @@ void LivePipeline::inference_loop() {
             if (settings_.auto_scale) {
                 auto_scale_.set_target_fps(auto_scale_target_fps());
                 // applied to the next frame; the stabilizer's time is part of the frame's cost
-                const double next = auto_scale_.update(result.inference_ms + result.stabilize_ms);
+                const double frame_ms = result.inference_ms + result.stabilize_ms;
+                const double next = auto_scale_.update(frame_ms);
                 if (next != scale)
                     spdlog::info("auto scale {:.2f} -> {:.2f} (frame {:.0f} ms, budget {:.0f} ms)",
-                                 scale, next, result.inference_ms + result.stabilize_ms,
-                                 auto_scale_.budget_ms());
+                                 scale, next, frame_ms, auto_scale_.budget_ms());
             }
             result.original = std::move(frame->image);
             result.sequence = frame->sequence;
