@@ -14,27 +14,39 @@
 namespace stylecam {
 namespace {
 
-TransformerNet make_net() {
-    const std::string real =
-        std::string(STYLECAM_SHARED_DIR) + "/weights/styles/mosaic.safetensors";
-    if (std::filesystem::exists(real)) return load_transformer_net(real).net;
+const std::string kMosaicTeacher =
+    std::string(STYLECAM_SHARED_DIR) + "/weights/styles/mosaic.safetensors";
+/// The committed candy student: the default styles' architecture (c16-r4-k3-s2-dw).
+const std::string kCandyStudent = std::string(STYLECAM_PROJECT_MODELS_DIR) + "/candy.safetensors";
+
+/// The model file's net, or the full architecture with random weights when the file is absent.
+TransformerNet make_net(const std::string& path) {
+    if (std::filesystem::exists(path)) return load_transformer_net(path).net;
     return TransformerNet();
 }
 
-void run_network(benchmark::State& state, torch::Device device, Precision precision) {
+void run_network(benchmark::State& state, torch::Device device, Precision precision,
+                 const std::string& model = kMosaicTeacher) {
     if (device.is_cuda() && !cuda_available()) {
         state.SkipWithError("CUDA not available");
         return;
     }
     torch::NoGradGuard no_grad;
     const auto dtype = storage_dtype(precision, device);
-    auto net = make_net();
+    auto net = make_net(model);
     net->to(device, dtype);
     net->eval();
     const auto input =
         torch::rand({1, 3, state.range(1), state.range(0)}).mul(255).to(device, dtype);
     const CpuAutocast autocast(device.is_cpu() && precision == Precision::Bf16);
-    net->forward(input);  // warm-up: first-call allocations and kernel selection
+    const auto warm_up = net->forward(input);  // first-call allocations and kernel selection
+    if (device.is_cuda()) {  // the GPU's result against the CPU's fp32 one, in 0..255 units
+        auto reference = make_net(model);
+        reference->eval();
+        const auto cpu = reference->forward(input.cpu().to(torch::kFloat32));
+        state.counters["mean_abs_vs_cpu"] =
+            (warm_up.cpu().to(torch::kFloat32) - cpu).abs().mean().item<double>();
+    }
     for (auto _ : state) {
         auto output = net->forward(input);
         if (device.is_cuda()) output = output.cpu();  // synchronizes
@@ -55,6 +67,12 @@ void BM_TransformerNet_CUDA_FP32(benchmark::State& state) {
 }
 void BM_TransformerNet_CUDA_FP16(benchmark::State& state) {
     run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp16);
+}
+void BM_DefaultStudent_CUDA_FP32(benchmark::State& state) {
+    run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp32, kCandyStudent);
+}
+void BM_DefaultStudent_CUDA_FP16(benchmark::State& state) {
+    run_network(state, torch::Device(torch::kCUDA, 0), Precision::Fp16, kCandyStudent);
 }
 
 /// Times `forward` of a randomly initialised net (timing does not depend on the weights) on a
@@ -123,6 +141,8 @@ BENCHMARK(BM_ReflectionPad)->Arg(0)->Arg(1);
 
 BENCHMARK(BM_TransformerNet_CUDA_FP32)->Apply(frame_sizes);
 BENCHMARK(BM_TransformerNet_CUDA_FP16)->Apply(frame_sizes);
+BENCHMARK(BM_DefaultStudent_CUDA_FP32)->Apply(frame_sizes);
+BENCHMARK(BM_DefaultStudent_CUDA_FP16)->Apply(frame_sizes);
 
 }  // namespace
 }  // namespace stylecam

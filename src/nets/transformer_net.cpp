@@ -64,10 +64,12 @@ torch::Tensor ConvLayerImpl::forward(torch::Tensor x) {
     } else {
         if (upsample_ > 1)
             x = torch::upsample_nearest2d(x, {x.size(2) * upsample_, x.size(3) * upsample_});
-        // Inference pads with bulk copies (same values); training keeps LibTorch's
-        // differentiable pad.
+        // CPU inference pads with bulk copies (same values); training keeps LibTorch's
+        // differentiable pad, and a GPU its one pad kernel (the copies would be 2 + 4·pad
+        // kernel launches).
         const int64_t pad = conv.kernel_size()->at(0) / 2;
-        y = conv2d_(torch::GradMode::is_enabled() ? pad_(x) : reflection_pad(x, pad));
+        const bool bulk = !torch::GradMode::is_enabled() && x.device().is_cpu();
+        y = conv2d_(bulk ? reflection_pad(x, pad) : pad_(x));
     }
     return round_to_bf16_ ? round_to_bf16(y) : y;
 }

@@ -3,7 +3,9 @@
 Python/PyTorch (Debian's python3-torch), loading the same safetensors files.
 
   pytorch_fast_neural_style.py time  MODEL W H PRECISION ITERATIONS THREADS
-      prints one line per timed iteration: seconds per frame (after one warm-up)
+      prints one line per timed iteration: seconds per frame (after warm-up); PRECISION is
+      fp32 or bf16 (CPU autocast), or cuda-fp32 or cuda-fp16 (the net on the GPU; each frame's
+      time includes copying the output back to the host, as StyleCam's CUDA benchmark does)
   pytorch_fast_neural_style.py apply MODEL IN.png OUT.png
       stylizes an image (RGB 0..255 in, clamp and round out)
   pytorch_fast_neural_style.py video MODEL IN OUT.mp4 PRECISION THREADS
@@ -102,11 +104,16 @@ def main():
         iterations, threads = int(sys.argv[6]), int(sys.argv[7])
         torch.set_num_threads(threads)
         x = torch.rand(1, 3, height, width) * 255
+        cuda = precision.startswith("cuda")
+        if cuda:
+            dtype = torch.float16 if precision == "cuda-fp16" else torch.float32
+            net, x = net.to("cuda", dtype), x.to("cuda", dtype)
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-            net(x)
+            for _ in range(3 if cuda else 1):
+                net(x).cpu()
             for _ in range(iterations):
                 start = time.perf_counter()
-                net(x)
+                net(x).cpu()
                 print(time.perf_counter() - start, flush=True)
     elif command == "apply":
         import cv2
