@@ -3,6 +3,8 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "nets/border_pad.h"
+#include "nets/instance_norm_relu.h"
+#include "nets/pixel_shuffle2.h"
 
 #include <cstdio>
 
@@ -41,6 +43,13 @@ torch::Tensor upsample2_conv3x3(const torch::Tensor& x, const torch::Tensor& wei
         .view({n, out, 2, 2, h, w})
         .permute({0, 1, 4, 2, 5, 3})
         .reshape({n, out, 2 * h, 2 * w});
+}
+
+/// relu(norm(x)), or norm(x): one fused kernel at inference on float32 CPU maps, the module
+/// (LibTorch's operators) otherwise, so that training computes exactly what it always did.
+torch::Tensor normalize(torch::nn::InstanceNorm2d& norm, const torch::Tensor& x, bool relu = true) {
+    if (!instance_norm_fusable(x)) return relu ? torch::relu(norm(x)) : norm(x);
+    return instance_norm_relu(x, norm->weight, norm->bias, norm->options.eps(), relu);
 }
 
 }  // namespace
@@ -91,9 +100,9 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t channels, bool separable) {
 torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
     auto y = conv1_(x);
     if (pw1_) y = pw1_(y);
-    y = conv2_(torch::relu(in1_(y)));
+    y = conv2_(normalize(in1_, y));
     if (pw2_) y = pw2_(y);
-    return x + in2_(y);
+    return x + normalize(in2_, y, /*relu=*/false);
 }
 
 TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_(options) {
@@ -132,15 +141,18 @@ torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
                    "TransformerNet: height and width must be multiples of ", multiple,
                    " and at least ", min_side, ", got ", x.size(2), "×", x.size(3));
     const int64_t s = options_.pixel_shuffle();
-    if (s > 1) x = torch::pixel_unshuffle(x, s);
-    auto y = torch::relu(in1_(conv1_(x)));
-    y = torch::relu(in2_(conv2_(y)));
-    y = torch::relu(in3_(conv3_(y)));
+    // ×2 (un)shuffles by row-wise copies at inference; training keeps LibTorch's operators.
+    const bool inference = !torch::GradMode::is_enabled();
+    if (s > 1) x = s == 2 && inference ? pixel_unshuffle2(x) : torch::pixel_unshuffle(x, s);
+    auto y = normalize(in1_, conv1_(x));
+    y = normalize(in2_, conv2_(y));
+    y = normalize(in3_, conv3_(y));
     for (auto& block : residuals_) y = block(y);
-    y = torch::relu(in4_(deconv1_(y)));
-    y = torch::relu(in5_(deconv2_(y)));
+    y = normalize(in4_, deconv1_(y));
+    y = normalize(in5_, deconv2_(y));
     y = deconv3_(y);
-    return s > 1 ? torch::pixel_shuffle(y, s) : y;
+    if (s == 1) return y;
+    return s == 2 && inference ? pixel_shuffle2(y) : torch::pixel_shuffle(y, s);
 }
 
 void TransformerNetImpl::emulate_bf16() {

@@ -1,0 +1,25 @@
+#pragma once
+/// Instance normalization with its affine step and an optional ReLU, in one kernel: what the
+/// transformer nets do after every convolution. LibTorch 1.13 computes it on the CPU as a batch
+/// norm over a reshaped copy plus a separate ReLU pass; at the default students' full-resolution
+/// maps (16 channels at 320×240) that cost about as much as the convolution before it.
+
+#include <torch/torch.h>
+
+namespace stylecam {
+
+/// True when `instance_norm_relu` takes the fused path for `x`: inference (no autograd), a
+/// contiguous (NCHW) float32 CPU tensor of 4 dimensions. Other inputs — training, bf16 under
+/// autocast, CUDA, channels-last — go through LibTorch's own operators.
+bool instance_norm_fusable(const torch::Tensor& x);
+
+/// `relu(instance_norm(x, weight, bias, eps))` (or without the ReLU): each N·C plane normalized by
+/// its own mean and biased variance, then scaled by weight[c] and shifted by bias[c]. `x`
+/// N×C×H×W, `weight` and `bias` C-element float32; the result is a new tensor of x's shape.
+/// Fused inputs (see above) run one pass per plane for the mean, one for the variance and one
+/// for the output, parallel over planes with LibTorch's intra-op threads; others are computed
+/// with torch::instance_norm. Same values as LibTorch up to float rounding.
+torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& weight,
+                                 const torch::Tensor& bias, double eps, bool relu);
+
+}  // namespace stylecam

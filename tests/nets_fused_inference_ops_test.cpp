@@ -1,0 +1,95 @@
+/// The inference kernels of the transformer nets against LibTorch's operators: the ×2 pixel
+/// (un)shuffles bit for bit (float32 and bf16, odd channel counts, several images, rows that
+/// are not a multiple of the vector width), the fused instance norm + ReLU to float rounding
+/// (with and without ReLU, a map with a large mean, a constant plane), and the fallbacks
+/// (training, channels-last) taking LibTorch's path.
+
+#include "nets/instance_norm_relu.h"
+#include "nets/pixel_shuffle2.h"
+
+#include <gtest/gtest.h>
+
+namespace stylecam {
+namespace {
+
+TEST(PixelShuffle2, UnshuffleAndShuffleEqualLibTorchBitForBit) {
+    torch::manual_seed(31);
+    torch::NoGradGuard no_grad;
+    for (const auto dtype : {torch::kFloat32, torch::kBFloat16})
+        for (const auto& size : std::vector<std::vector<int64_t>>{
+                 {1, 3, 480, 640}, {2, 5, 6, 38}, {1, 1, 2, 2}, {3, 2, 10, 18}}) {
+            const auto x = torch::randn(size).to(dtype);
+            const auto unshuffled = pixel_unshuffle2(x);
+            EXPECT_TRUE(torch::equal(unshuffled, torch::pixel_unshuffle(x, 2))) << size[3];
+            const auto shuffled = pixel_shuffle2(unshuffled);
+            EXPECT_TRUE(torch::equal(shuffled, torch::pixel_shuffle(unshuffled, 2))) << size[3];
+            EXPECT_TRUE(torch::equal(shuffled, x));
+        }
+}
+
+TEST(PixelShuffle2, OtherLayoutsAndOddSizesUseLibTorch) {
+    torch::NoGradGuard no_grad;
+    const auto channels_last =
+        torch::randn({1, 4, 6, 8}).contiguous(torch::MemoryFormat::ChannelsLast);
+    EXPECT_TRUE(
+        torch::equal(pixel_unshuffle2(channels_last), torch::pixel_unshuffle(channels_last, 2)));
+    EXPECT_TRUE(
+        torch::equal(pixel_shuffle2(channels_last), torch::pixel_shuffle(channels_last, 2)));
+    const auto strided = torch::randn({1, 2, 8, 12}).transpose(2, 3);
+    EXPECT_TRUE(torch::equal(pixel_unshuffle2(strided), torch::pixel_unshuffle(strided, 2)));
+    EXPECT_THROW(pixel_unshuffle2(torch::randn({1, 1, 3, 4})), c10::Error);  // as LibTorch
+}
+
+torch::Tensor reference(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                        bool relu) {
+    const auto y = torch::instance_norm(x, w, b, {}, {}, true, 0.0, 1e-5, false);
+    return relu ? torch::relu(y) : y;
+}
+
+TEST(InstanceNormRelu, MatchesLibTorchToFloatRounding) {
+    torch::manual_seed(32);
+    torch::NoGradGuard no_grad;
+    for (const bool relu : {true, false})
+        for (const auto& size : std::vector<std::vector<int64_t>>{
+                 {1, 16, 240, 320}, {2, 3, 7, 5}, {1, 64, 60, 80}, {1, 2, 3, 1}}) {
+            const auto x = torch::randn(size) * 40 + 300;  // a large mean: the two-pass variance
+            const auto w = torch::randn({size[1]}), b = torch::randn({size[1]});
+            ASSERT_TRUE(instance_norm_fusable(x));
+            const auto got = instance_norm_relu(x, w, b, 1e-5, relu);
+            const auto expected = reference(x, w, b, relu);
+            ASSERT_EQ(got.sizes(), expected.sizes());
+            EXPECT_LT((got - expected).abs().max().item<double>(), 1e-4)
+                << size[1] << "×" << size[2] << "×" << size[3] << " relu " << relu;
+            if (relu) EXPECT_GE(got.min().item<double>(), 0.0);
+        }
+}
+
+TEST(InstanceNormRelu, AConstantPlaneGivesItsBias) {
+    torch::NoGradGuard no_grad;
+    const auto x = torch::full({1, 2, 4, 4}, 7.0f);
+    const auto got = instance_norm_relu(x, torch::ones({2}), torch::tensor({0.5f, -0.5f}), 1e-5,
+                                        /*relu=*/true);
+    EXPECT_TRUE(torch::allclose(got[0][0], torch::full({4, 4}, 0.5f)));
+    EXPECT_TRUE(torch::equal(got[0][1], torch::zeros({4, 4})));
+}
+
+TEST(InstanceNormRelu, TrainingAndOtherLayoutsTakeLibTorchsPath) {
+    torch::manual_seed(33);
+    const auto w = torch::randn({4}).requires_grad_(), b = torch::randn({4});
+    const auto x = torch::randn({1, 4, 6, 6});
+    EXPECT_FALSE(instance_norm_fusable(x));  // autograd on: the fused kernel has no backward
+    const auto y = instance_norm_relu(x, w, b, 1e-5, true);
+    EXPECT_TRUE(y.requires_grad());
+    y.sum().backward();
+    EXPECT_TRUE(w.grad().defined());
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(instance_norm_fusable(x));
+    EXPECT_FALSE(instance_norm_fusable(x.contiguous(torch::MemoryFormat::ChannelsLast)));
+    EXPECT_FALSE(instance_norm_fusable(x.to(torch::kBFloat16)));
+    const auto cl = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    EXPECT_TRUE(torch::allclose(instance_norm_relu(cl, w, b, 1e-5, false),
+                                reference(cl, w, b, false), 1e-5, 1e-5));
+}
+
+}  // namespace
+}  // namespace stylecam
