@@ -1,8 +1,8 @@
 /// The inference kernels of the transformer nets against LibTorch's operators: the ×2 pixel
 /// (un)shuffles bit for bit (float32 and bf16, odd channel counts, several images, rows that
 /// are not a multiple of the vector width), the fused instance norm + ReLU to float rounding
-/// (with and without ReLU, a map with a large mean, a constant plane), and the fallbacks
-/// (training, channels-last) taking LibTorch's path.
+/// (with and without ReLU, a map with a large mean, a constant plane; bf16 maps to one bf16
+/// rounding), and the fallbacks (training, channels-last, float64) taking LibTorch's path.
 
 #include "nets/instance_norm_relu.h"
 #include "nets/pixel_shuffle2.h"
@@ -60,8 +60,30 @@ TEST(InstanceNormRelu, MatchesLibTorchToFloatRounding) {
             ASSERT_EQ(got.sizes(), expected.sizes());
             EXPECT_LT((got - expected).abs().max().item<double>(), 1e-4)
                 << size[1] << "×" << size[2] << "×" << size[3] << " relu " << relu;
-            if (relu) EXPECT_GE(got.min().item<double>(), 0.0);
+            if (relu) {
+                EXPECT_GE(got.min().item<double>(), 0.0);
+            }
         }
+}
+
+TEST(InstanceNormRelu, Bf16MapsMatchLibTorchsBf16KernelToOneRounding) {
+    torch::manual_seed(34);
+    torch::NoGradGuard no_grad;
+    for (const bool relu : {true, false}) {
+        const auto x = (torch::randn({1, 16, 48, 64}) * 3 + 1).to(torch::kBFloat16);
+        const auto w = torch::randn({16}), b = torch::randn({16});
+        ASSERT_TRUE(instance_norm_fusable(x));
+        const auto got = instance_norm_relu(x, w, b, 1e-5, relu);
+        ASSERT_EQ(got.scalar_type(), torch::kBFloat16);
+        const auto expected = reference(x, w, b, relu);
+        ASSERT_EQ(expected.scalar_type(), torch::kBFloat16);
+        // bf16 keeps 8 significant bits: one rounding apart is at most 2^-8 of the value.
+        const auto difference = (got.to(torch::kFloat32) - expected.to(torch::kFloat32)).abs();
+        const auto bound = expected.to(torch::kFloat32).abs() * (1.0 / 128) + 1e-3;
+        EXPECT_TRUE((difference <= bound).all().item<bool>())
+            << "largest difference " << difference.max().item<double>() << " relu " << relu;
+        EXPECT_LT(difference.mean().item<double>(), 2e-3);
+    }
 }
 
 TEST(InstanceNormRelu, AConstantPlaneGivesItsBias) {
@@ -85,7 +107,7 @@ TEST(InstanceNormRelu, TrainingAndOtherLayoutsTakeLibTorchsPath) {
     torch::NoGradGuard no_grad;
     EXPECT_TRUE(instance_norm_fusable(x));
     EXPECT_FALSE(instance_norm_fusable(x.contiguous(torch::MemoryFormat::ChannelsLast)));
-    EXPECT_FALSE(instance_norm_fusable(x.to(torch::kBFloat16)));
+    EXPECT_FALSE(instance_norm_fusable(x.to(torch::kFloat64)));
     const auto cl = x.contiguous(torch::MemoryFormat::ChannelsLast);
     EXPECT_TRUE(torch::allclose(instance_norm_relu(cl, w, b, 1e-5, false),
                                 reference(cl, w, b, false), 1e-5, 1e-5));
