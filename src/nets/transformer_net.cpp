@@ -45,8 +45,8 @@ torch::Tensor upsample2_conv3x3(const torch::Tensor& x, const torch::Tensor& wei
         .reshape({n, out, 2 * h, 2 * w});
 }
 
-/// relu(norm(x)), or norm(x): one fused kernel at inference on float32 CPU maps, the module
-/// (LibTorch's operators) otherwise, so that training computes exactly what it always did.
+/// relu(norm(x)), or norm(x): one fused kernel at inference on float32 and bf16 CPU maps, the
+/// module (LibTorch's operators) otherwise, so that training computes exactly what it always did.
 torch::Tensor normalize(torch::nn::InstanceNorm2d& norm, const torch::Tensor& x, bool relu = true) {
     if (!instance_norm_fusable(x)) return relu ? torch::relu(norm(x)) : norm(x);
     return instance_norm_relu(x, norm->weight, norm->bias, norm->options.eps(), relu);
