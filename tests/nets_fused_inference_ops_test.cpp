@@ -2,7 +2,8 @@
 /// (un)shuffles bit for bit (float32 and bf16, odd channel counts, several images, rows that
 /// are not a multiple of the vector width), the fused instance norm + ReLU to float rounding
 /// (with and without ReLU, a map with a large mean, a constant plane; bf16 maps to one bf16
-/// rounding), and the fallbacks (training, channels-last, float64) taking LibTorch's path.
+/// rounding; channels-last maps, kept channels-last), and the fallbacks (training, other
+/// strides, float64) taking LibTorch's path.
 
 #include "nets/instance_norm_relu.h"
 #include "nets/pixel_shuffle2.h"
@@ -66,6 +67,30 @@ TEST(InstanceNormRelu, MatchesLibTorchToFloatRounding) {
         }
 }
 
+TEST(InstanceNormRelu, ChannelsLastMapsMatchLibTorchAndStayChannelsLast) {
+    torch::manual_seed(35);
+    torch::NoGradGuard no_grad;
+    for (const bool relu : {true, false})
+        for (const auto& size :
+             std::vector<std::vector<int64_t>>{{1, 64, 60, 80}, {2, 5, 7, 3}, {1, 16, 1, 2}}) {
+            const auto x =
+                (torch::randn(size) * 40 + 300).contiguous(torch::MemoryFormat::ChannelsLast);
+            const auto w = torch::randn({size[1]}), b = torch::randn({size[1]});
+            ASSERT_TRUE(instance_norm_fusable(x));
+            const auto got = instance_norm_relu(x, w, b, 1e-5, relu);
+            EXPECT_TRUE(got.is_contiguous(torch::MemoryFormat::ChannelsLast));
+            EXPECT_LT((got - reference(x.contiguous(), w, b, relu)).abs().max().item<double>(),
+                      1e-4)
+                << size[1] << "×" << size[2] << "×" << size[3] << " relu " << relu;
+            const auto half = x.to(torch::kBFloat16);
+            const auto got16 = instance_norm_relu(half, w, b, 1e-5, relu).to(torch::kFloat32);
+            const auto expected16 = reference(half.contiguous(), w, b, relu).to(torch::kFloat32);
+            EXPECT_TRUE(((got16 - expected16).abs() <= expected16.abs() * (1.0 / 128) + 1e-3)
+                            .all()
+                            .item<bool>());
+        }
+}
+
 TEST(InstanceNormRelu, Bf16MapsMatchLibTorchsBf16KernelToOneRounding) {
     torch::manual_seed(34);
     torch::NoGradGuard no_grad;
@@ -106,11 +131,11 @@ TEST(InstanceNormRelu, TrainingAndOtherLayoutsTakeLibTorchsPath) {
     EXPECT_TRUE(w.grad().defined());
     torch::NoGradGuard no_grad;
     EXPECT_TRUE(instance_norm_fusable(x));
-    EXPECT_FALSE(instance_norm_fusable(x.contiguous(torch::MemoryFormat::ChannelsLast)));
+    EXPECT_FALSE(instance_norm_fusable(x.transpose(2, 3)));
     EXPECT_FALSE(instance_norm_fusable(x.to(torch::kFloat64)));
-    const auto cl = x.contiguous(torch::MemoryFormat::ChannelsLast);
-    EXPECT_TRUE(torch::allclose(instance_norm_relu(cl, w, b, 1e-5, false),
-                                reference(cl, w, b, false), 1e-5, 1e-5));
+    const auto strided = x.transpose(2, 3);
+    EXPECT_TRUE(torch::allclose(instance_norm_relu(strided, w, b, 1e-5, false),
+                                reference(strided, w, b, false), 1e-5, 1e-5));
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 namespace stylecam {
 
 /// True when `instance_norm_relu` takes the fused path for `x`: inference (no autograd), a
-/// contiguous (NCHW) float32 or bf16 (a convolution's output under bf16 autocast) CPU tensor of
-/// 4 dimensions. Other inputs — training, CUDA, channels-last — go through LibTorch's own
-/// operators.
+/// contiguous (NCHW) or channels-last float32 or bf16 (a convolution's output under bf16
+/// autocast) CPU tensor of 4 dimensions. Other inputs — training, CUDA, other strides — go
+/// through LibTorch's own operators.
 bool instance_norm_fusable(const torch::Tensor& x);
 
 /// `relu(instance_norm(x, weight, bias, eps))` (or without the ReLU): each N·C plane normalized by
@@ -19,9 +19,10 @@ bool instance_norm_fusable(const torch::Tensor& x);
 /// N×C×H×W, `weight` and `bias` C-element float32; the result is a new tensor of x's shape and
 /// dtype (bf16 inputs are computed in float32 and rounded once, to nearest even, as LibTorch's
 /// bf16 kernel does).
-/// Fused inputs (see above) run one pass per plane for the mean, one for the variance and one
-/// for the output, parallel over planes with LibTorch's intra-op threads; others are computed
-/// with torch::instance_norm. Same values as LibTorch up to float rounding.
+/// Fused inputs (see above) run one pass for the means, one for the variances and one for the
+/// output, parallel over planes (NCHW) or pixel ranges (channels-last) with LibTorch's intra-op
+/// threads, the output in x's memory format; others are computed with torch::instance_norm. Same
+/// values as LibTorch up to float rounding.
 torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& weight,
                                  const torch::Tensor& bias, double eps, bool relu);
 
