@@ -68,7 +68,8 @@ for style in "${STYLES[@]}"; do
   # 3. Finishing stages, each from the previous stage's student: "steps lr texture low-pass
   #    noise motion": more texture for candy's detail, more low-pass for mosaic's colours. Tried
   #    and not kept: rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54× the
-  #    input's, texture distance 0.255 → 0.294); pointilism 500 steps at texture 4 (no change);
+  #    input's, texture distance 0.255 → 0.294); pointilism 500 steps at texture 4 (no change),
+  #    and 1000 steps at lr 6e-4, texture 2.5 or 3.5 (texture 0.207 → 0.214 / 0.211);
   #    candy 500 steps at texture 11 (texture 0.176 → 0.166, detail unchanged at 0.58, flicker
   #    2.33× → 2.41×); mosaic 600 more steps at 6 / 150 / 150 / 160 after its third stage
   #    (flicker 2.94× → 2.69×, but texture 0.293 → 0.327 and detail 0.625 → 0.554).
