@@ -1,13 +1,13 @@
 #include "nets/instance_norm_relu.h"
 
 #include "core/error.h"
+#include "nets/bf16_bits.h"
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace stylecam {
@@ -15,22 +15,8 @@ namespace {
 
 constexpr int kLanes = 16;  // independent partial sums: lets the compiler vectorize the sums
 
-/// Element access in float32: float itself, or bf16 as its raw bits (stored rounded to nearest
-/// even, NaN kept NaN).
-inline float load(float v) { return v; }
-inline float load(uint16_t bf16) {
-    const uint32_t bits = static_cast<uint32_t>(bf16) << 16;
-    float value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
-}
-inline void store(float value, float* target) { *target = value; }
-inline void store(float value, uint16_t* target) {
-    uint32_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-    *target = static_cast<uint16_t>((bits & 0x7FFFFFFFu) > 0x7F800000u ? 0x7FC0u : rounded);
-}
+using bf16_bits::load;
+using bf16_bits::store;
 
 /// Sum of `values` and, when `mean` is given, of (value − mean)²: float partial sums per lane,
 /// combined in double.
@@ -218,8 +204,8 @@ torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& we
     const float* ws = w.data_ptr<float>();
     const float* bs = b.data_ptr<float>();
     const bool bf16 = x.scalar_type() == torch::kBFloat16;
+    const auto eps32 = static_cast<float>(eps);
     if (!x.is_contiguous()) {  // channels-last
-        const auto eps32 = static_cast<float>(eps);
         if (bf16)
             normalize_channels_last(reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()),
                                     reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>()),
@@ -229,18 +215,19 @@ torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& we
                                     size, ws, bs, eps32, relu);
         return out;
     }
+    const auto* in16 =
+        bf16 ? reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()) : nullptr;
+    auto* out16 = bf16 ? reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>()) : nullptr;
+    const float* in32 = bf16 ? nullptr : x.data_ptr<float>();
+    float* out32 = bf16 ? nullptr : out.data_ptr<float>();
     at::parallel_for(0, x.size(0) * channels, 1, [&](int64_t begin, int64_t end) {
         for (int64_t plane = begin; plane < end; ++plane) {
             const int64_t c = plane % channels, offset = plane * size;
-            const float eps32 = static_cast<float>(eps);
             if (bf16)
-                normalize_plane_bf16(
-                    reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()) + offset,
-                    reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>()) + offset, size, ws[c],
-                    bs[c], eps32, relu);
+                normalize_plane_bf16(in16 + offset, out16 + offset, size, ws[c], bs[c], eps32,
+                                     relu);
             else
-                normalize_plane_f32(x.data_ptr<float>() + offset, out.data_ptr<float>() + offset,
-                                    size, ws[c], bs[c], eps32, relu);
+                normalize_plane_f32(in32 + offset, out32 + offset, size, ws[c], bs[c], eps32, relu);
         }
     });
     return out;

@@ -53,19 +53,38 @@ __attribute__((target_clones("avx2", "default"))) void join_row16(const uint16_t
     join_row(even, odd, row, w);
 }
 
-/// For every input row r = 2y + i of channel c (N·C·H rows in all, `wide` the full-resolution
-/// map): the narrow maps' rows y of channels 4c + 2i and 4c + 2i + 1 (its even and odd samples).
-template <typename T, typename Rows>
-void for_each_row(int64_t n, int64_t c, int64_t h, int64_t w, T* wide, T* narrow, Rows rows) {
+/// Moves every row between the wide N×C×H×W map and the narrow N×4C×(H/2)×(W/2) one: input row
+/// r = 2y + i of channel c is row y of narrow channels 4c + 2i (its even samples) and 4c + 2i + 1
+/// (its odd ones). `split`: wide → narrow (unshuffle); otherwise narrow → wide (shuffle).
+template <typename T>
+void move_rows(T* wide, T* narrow, int64_t n, int64_t c, int64_t h, int64_t w, bool split,
+               void (*split_row)(const T*, T*, T*, int64_t),
+               void (*join_row)(const T*, const T*, T*, int64_t)) {
     const int64_t half_h = h / 2, half_w = w / 2, plane = half_h * half_w;
     at::parallel_for(0, n * c * h, 16, [&](int64_t begin, int64_t end) {
         for (int64_t index = begin; index < end; ++index) {
             const int64_t row = index % h, channel = index / h;  // channel: b·C + c
             const int64_t y = row / 2, i = row % 2;
             T* even = narrow + ((channel * 4 + 2 * i) * half_h + y) * half_w;
-            rows(wide + index * w, even, even + plane, half_w);
+            if (split)
+                split_row(wide + index * w, even, even + plane, half_w);
+            else
+                join_row(even, even + plane, wide + index * w, half_w);
         }
     });
+}
+
+/// `move_rows` for the element size of `wide` (N×C×H×W) and `narrow` (N×4C×(H/2)×(W/2)).
+void move_rows(const torch::Tensor& wide, const torch::Tensor& narrow, bool split) {
+    const int64_t n = wide.size(0), c = wide.size(1), h = wide.size(2), w = wide.size(3);
+    if (wide.element_size() == 4)
+        move_rows(static_cast<uint32_t*>(wide.data_ptr()),
+                  static_cast<uint32_t*>(narrow.data_ptr()), n, c, h, w, split, split_row32,
+                  join_row32);
+    else
+        move_rows(static_cast<uint16_t*>(wide.data_ptr()),
+                  static_cast<uint16_t*>(narrow.data_ptr()), n, c, h, w, split, split_row16,
+                  join_row16);
 }
 
 }  // namespace
@@ -73,39 +92,15 @@ void for_each_row(int64_t n, int64_t c, int64_t h, int64_t w, T* wide, T* narrow
 torch::Tensor pixel_unshuffle2(const torch::Tensor& x) {
     if (!row_wise(x) || x.size(2) % 2 != 0 || x.size(3) % 2 != 0)
         return torch::pixel_unshuffle(x, 2);
-    const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-    auto out = torch::empty({n, 4 * c, h / 2, w / 2}, x.options());
-    if (x.element_size() == 4)
-        for_each_row(n, c, h, w, static_cast<uint32_t*>(x.data_ptr()),
-                     static_cast<uint32_t*>(out.data_ptr()),
-                     [](uint32_t* row, uint32_t* even, uint32_t* odd, int64_t half) {
-                         split_row32(row, even, odd, half);
-                     });
-    else
-        for_each_row(n, c, h, w, static_cast<uint16_t*>(x.data_ptr()),
-                     static_cast<uint16_t*>(out.data_ptr()),
-                     [](uint16_t* row, uint16_t* even, uint16_t* odd, int64_t half) {
-                         split_row16(row, even, odd, half);
-                     });
+    auto out = torch::empty({x.size(0), 4 * x.size(1), x.size(2) / 2, x.size(3) / 2}, x.options());
+    move_rows(x, out, /*split=*/true);
     return out;
 }
 
 torch::Tensor pixel_shuffle2(const torch::Tensor& x) {
     if (!row_wise(x) || x.size(1) % 4 != 0) return torch::pixel_shuffle(x, 2);
-    const int64_t n = x.size(0), c = x.size(1) / 4, h = 2 * x.size(2), w = 2 * x.size(3);
-    auto out = torch::empty({n, c, h, w}, x.options());
-    if (x.element_size() == 4)
-        for_each_row(n, c, h, w, static_cast<uint32_t*>(out.data_ptr()),
-                     static_cast<uint32_t*>(x.data_ptr()),
-                     [](uint32_t* row, uint32_t* even, uint32_t* odd, int64_t half) {
-                         join_row32(even, odd, row, half);
-                     });
-    else
-        for_each_row(n, c, h, w, static_cast<uint16_t*>(out.data_ptr()),
-                     static_cast<uint16_t*>(x.data_ptr()),
-                     [](uint16_t* row, uint16_t* even, uint16_t* odd, int64_t half) {
-                         join_row16(even, odd, row, half);
-                     });
+    auto out = torch::empty({x.size(0), x.size(1) / 4, 2 * x.size(2), 2 * x.size(3)}, x.options());
+    move_rows(out, x, /*split=*/false);
     return out;
 }
 

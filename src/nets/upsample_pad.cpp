@@ -1,11 +1,11 @@
 #include "nets/upsample_pad.h"
 
 #include "core/error.h"
+#include "nets/bf16_bits.h"
 
 #include <ATen/Parallel.h>
 
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace stylecam {
@@ -32,22 +32,8 @@ int64_t reflect(int64_t r, int64_t size) {
     return r;
 }
 
-/// Element access in float32: float itself, or bf16 as its raw bits (rounded to nearest even,
-/// NaN kept NaN), written so that the compiler vectorizes the loops below.
-inline float load(float v) { return v; }
-inline float load(uint16_t bf16) {
-    const uint32_t bits = static_cast<uint32_t>(bf16) << 16;
-    float value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
-}
-inline void store(float value, float* target) { *target = value; }
-inline void store(float value, uint16_t* target) {
-    uint32_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-    *target = static_cast<uint16_t>((bits & 0x7FFFFFFFu) > 0x7F800000u ? 0x7FC0u : rounded);
-}
+using bf16_bits::load;
+using bf16_bits::store;
 
 /// One output row: blends two input rows (w×c each) into `line`, then each output pixel from two
 /// pixels of it. Inlined into the two functions below, which are compiled for AVX2 as well as
