@@ -83,5 +83,54 @@ TEST(DistillationLosses, LowpassLossDropsTheRemainderAndChecksItsArguments) {
     EXPECT_THROW(lowpass_loss(image, torch::zeros({1, 1, 3, 4}), 2), Error);
 }
 
+/// A grey 1×3×H×W image (equal channels: grey = the value, 0.299 + 0.587 + 0.114 = 1).
+torch::Tensor grey_image(std::vector<float> values, int64_t h, int64_t w) {
+    return torch::tensor(values).view({1, 1, h, w}).repeat({1, 3, 1, 1});
+}
+
+TEST(DistillationLosses, DetailLossByHand) {
+    // 3×3, one valid Laplacian pixel. A lone bright centre: |0·4 − 4·1| = 4. A bright top
+    // neighbour: |1 − 0| = 1. Relative to the target's mean detail 1: (4 − 1)² / 1² = 9.
+    const auto centre = grey_image({0, 0, 0, 0, 1, 0, 0, 0, 0}, 3, 3);
+    const auto top = grey_image({0, 1, 0, 0, 0, 0, 0, 0, 0}, 3, 3);
+    EXPECT_NEAR(detail_loss(centre, top, 1).item<double>(), 9.0, 1e-5);
+    // The other way round: (1 − 4)² / 4² = 9/16.
+    EXPECT_NEAR(detail_loss(top, centre, 1).item<double>(), 9.0 / 16, 1e-6);
+    EXPECT_NEAR(detail_loss(centre, centre, 1).item<double>(), 0.0, 1e-7);
+    // Colour weights as OpenCV's grey: only the red channel lit at the centre: 0.299·4.
+    auto red = torch::zeros({1, 3, 3, 3});
+    red[0][0][1][1] = 1.0f;
+    EXPECT_NEAR(detail_loss(red, top, 1).item<double>(), std::pow(0.299 * 4 - 1, 2), 1e-5);
+}
+
+TEST(DistillationLosses, DetailLossIgnoresStrokePhaseButNotBlur) {
+    // A 6×6 checkerboard and its 1-pixel shift: |∇²| = 4 everywhere in both: no loss, although
+    // every pixel differs. Against a flat (fully blurred) image: 1, the whole detail missing.
+    const auto checker =
+        torch::tensor({0.0f, 1.0f, 1.0f, 0.0f}).view({1, 1, 2, 2}).repeat({1, 3, 3, 3});
+    const auto shifted = 1 - checker;
+    const auto flat = torch::full_like(checker, 0.5f);
+    for (const int64_t k : {1, 2, 4}) {
+        EXPECT_NEAR(detail_loss(shifted, checker, k).item<double>(), 0.0, 1e-7) << k;
+        EXPECT_NEAR(detail_loss(flat, checker, k).item<double>(), 1.0, 1e-6) << k;
+    }
+    // Half the detail everywhere: (2 − 4)² / 4² = 1/4.
+    EXPECT_NEAR(detail_loss(0.5 * checker, checker, 2).item<double>(), 0.25, 1e-6);
+}
+
+TEST(DistillationLosses, DetailLossHasGradientsAndChecksItsArguments) {
+    torch::manual_seed(4);
+    auto image = torch::rand({2, 3, 8, 8}, torch::requires_grad());
+    const auto target = torch::rand({2, 3, 8, 8}, torch::requires_grad());
+    detail_loss(image, target, 2).backward();
+    ASSERT_TRUE(image.grad().defined());
+    EXPECT_GT(image.grad().abs().sum().item<double>(), 0.0);
+    EXPECT_FALSE(target.grad().defined());  // the target is a constant
+    EXPECT_THROW(detail_loss(image, target, 0), Error);
+    EXPECT_THROW(detail_loss(image, torch::rand({2, 3, 8, 7}), 2), Error);
+    EXPECT_THROW(detail_loss(torch::rand({1, 3, 2, 8}), torch::rand({1, 3, 2, 8}), 1), Error);
+    EXPECT_THROW(detail_loss(torch::rand({1, 1, 8, 8}), torch::rand({1, 1, 8, 8}), 1), Error);
+}
+
 }  // namespace
 }  // namespace stylecam

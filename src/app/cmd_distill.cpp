@@ -20,8 +20,8 @@ struct DistillParams {
     TrainingParams training;
     std::string teacher, vgg;
     double pixel_weight = 1.0, feature_weight = 0.0, tv_weight = 0.0;
-    double texture_weight = 0.0, lowpass_weight = 0.0;
-    int lowpass_size = 8;
+    double texture_weight = 0.0, lowpass_weight = 0.0, detail_weight = 0.0;
+    int lowpass_size = 8, detail_size = 8;
 };
 
 int run_distill(const DistillParams& params) {
@@ -69,6 +69,10 @@ int run_distill(const DistillParams& params) {
             terms["lowpass"] = lowpass_loss(y, t, params.lowpass_size);
             total = total + params.lowpass_weight * terms["lowpass"];
         }
+        if (params.detail_weight > 0) {
+            terms["detail"] = detail_loss(y, t, params.detail_size);
+            total = total + params.detail_weight * terms["detail"];
+        }
         if (vgg) {
             std::map<std::string, torch::Tensor> target_features;
             {
@@ -100,9 +104,10 @@ int run_distill(const DistillParams& params) {
     setup.trainer.metadata["loss"] =
         "pixel x" + std::to_string(params.pixel_weight) + "; lowpass " +
         std::to_string(params.lowpass_size) + "px x" + std::to_string(params.lowpass_weight) +
-        "; texture relu1_1,relu2_1,relu3_1 x" + std::to_string(params.texture_weight) +
-        "; feature relu2_2 x" + std::to_string(params.feature_weight) + "; tv x" +
-        std::to_string(params.tv_weight);
+        "; detail " + std::to_string(params.detail_size) + "px x" +
+        std::to_string(params.detail_weight) + "; texture relu1_1,relu2_1,relu3_1 x" +
+        std::to_string(params.texture_weight) + "; feature relu2_2 x" +
+        std::to_string(params.feature_weight) + "; tv x" + std::to_string(params.tv_weight);
     setup.trainer.metadata["source"] =
         "stylecam distill of " + std::filesystem::path(teacher_path).filename().string();
     return run_training(setup, make_batch, loss);
@@ -134,6 +139,14 @@ Command add_distill_command(CLI::App& app) {
                      "images (colours and layout without stroke phase; 0: off)")
         ->check(CLI::NonNegativeNumber);
     command->add_option("--lowpass-size", params->lowpass_size, "Pooling size of the low-pass loss")
+        ->check(CLI::Range(1, 64));
+    command
+        ->add_option("--detail-weight", params->detail_weight,
+                     "Weight of the detail loss: local amount of edge and stroke detail (grey "
+                     "Laplacian magnitude, --detail-size average-pooled) against the teacher's, "
+                     "whatever the strokes' phase (0: off)")
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--detail-size", params->detail_size, "Pooling size of the detail loss")
         ->check(CLI::Range(1, 64));
     command->add_option("--vgg", params->vgg,
                         "VGG19 weights (for --texture-weight and --feature-weight)");
