@@ -143,6 +143,22 @@ TEST_F(Cli, EvalOfAVideoReportsWarpErrorsNextToTheInputs) {
     EXPECT_EQ(alone.out.find("reference"), std::string::npos) << alone.out;
 }
 
+TEST_F(Cli, EvalOfAStillClipHasNoRatioToItsZeroFloor) {
+    {
+        VideoWriter writer(dir_.path("still.avi"), cv::Size(32, 32), 10.0);
+        for (int i = 0; i < 4; ++i) writer.write(testing::smooth_noise(32, 32, 4));
+    }
+    const auto result = run_stylecam("eval -m " + model() + " -i " + quote(dir_.path("still.avi")) +
+                                     " --size native");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out.find("nan"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("input (the floor)"), std::string::npos) << result.out;
+    // The floor is 0 here: the ratio column says "-" rather than dividing by it.
+    const auto model_row = result.out.find("model tiny.safetensors");
+    ASSERT_NE(model_row, std::string::npos) << result.out;
+    EXPECT_NE(result.out.substr(model_row).find(" - "), std::string::npos) << result.out;
+}
+
 TEST_F(Cli, EvalErrorsAreOneLine) {
     expect_clean_failure("eval -m " + model() + " -i " + quote(dir_.path("photo.png")),
                          "--reference is needed for photos", dir_.path("none"));

@@ -198,23 +198,31 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
                 100 * meter.reliable_fraction());
     const double floor = meter.mean(0);
     std::printf("%-40s %10s %9s %10s\n", "SEQUENCE", "WARP ERR", "/ INPUT", "MODEL ms");
-    std::printf("%-40s %10.3f %9.2f %10s\n", "input (the floor)", floor, 1.0, "");
+    // A still clip has no warp error of its own: ratios to it are undefined, not NaN.
+    const auto over_floor = [floor](double value) {
+        char text[32] = "-";
+        if (floor > 0) std::snprintf(text, sizeof text, "%.2f", value / floor);
+        return std::string(text);
+    };
+    std::printf("%-40s %10.3f %9s %10s\n", "input (the floor)", floor, over_floor(floor).c_str(),
+                "");
     const auto name = [](const std::string& path) {
         return std::filesystem::path(path).filename().string();
     };
-    std::printf("%-40s %10.3f %9.2f %10.1f\n", ("model " + name(model.model_path())).c_str(),
-                meter.mean(1), meter.mean(1) / floor, model_ms / frames);
+    std::printf("%-40s %10.3f %9s %10.1f\n", ("model " + name(model.model_path())).c_str(),
+                meter.mean(1), over_floor(meter.mean(1)).c_str(), model_ms / frames);
     if (reference)
-        std::printf("%-40s %10.3f %9.2f %10s\n",
+        std::printf("%-40s %10.3f %9s %10s\n",
                     ("reference " + name(reference->model_path())).c_str(), meter.mean(2),
-                    meter.mean(2) / floor, "");
+                    over_floor(meter.mean(2)).c_str(), "");
     for (size_t i = 0; i < stabilizers.size(); ++i) {
         const int series = first_stabilized + static_cast<int>(i);
         char label[96];
         std::snprintf(label, sizeof label, "model + stabilize %.2f (%s, %.2f)", params.stabilize[i],
                       params.stabilize_flow.c_str(), params.stabilize_flow_scale);
-        std::printf("%-40s %10.3f %9.2f %10.1f\n", label, meter.mean(series),
-                    meter.mean(series) / floor, model_ms / frames + stabilize_ms[i] / frames);
+        std::printf("%-40s %10.3f %9s %10.1f\n", label, meter.mean(series),
+                    over_floor(meter.mean(series)).c_str(),
+                    model_ms / frames + stabilize_ms[i] / frames);
     }
     return kExitOk;
 }
