@@ -88,6 +88,36 @@ TEST(StabilityTerms, NoisePerturbationIsSparseBoundedAndSeeded) {
     EXPECT_THROW(noise_perturbation(torch::zeros({1, 1, 8, 8}), 0), Error);
 }
 
+TEST(StabilityTerms, GrainPerturbationIsDenseFaintSmoothAndSeeded) {
+    const auto input = torch::full({2, 3, 64, 96}, 128.0f);
+    const auto a = grain_perturbation(input, 42), b = grain_perturbation(input, 42),
+               c = grain_perturbation(input, 43);
+    EXPECT_FALSE(a.grid.defined());
+    EXPECT_TRUE(a.input.equal(b.input));
+    EXPECT_FALSE(a.input.equal(c.input));
+    ASSERT_EQ(a.input.sizes(), input.sizes());
+    ASSERT_EQ(a.mask.sizes(), (std::vector<int64_t>{2, 1, 64, 96}));
+    const auto noise = a.input - input;
+    // Dense: nearly every value moves; faint: σ per pixel 2, smooth part ≤ 3 (interpolation
+    // between the coarse grid's values lowers it in the cells' middles).
+    EXPECT_GT(noise.ne(0).to(torch::kFloat).mean().item<double>(), 0.95);
+    const double sigma = noise.std().item<double>();
+    EXPECT_GT(sigma, 2.3);
+    EXPECT_LT(sigma, 3.7);
+    EXPECT_EQ(noise.mean({2, 3}).abs().gt(1.5).sum().item<int64_t>(), 0);  // zero-mean
+    // The smooth part: pixels 4 px apart (half a coarse cell) still agree (correlated);
+    // per-pixel noise alone would not.
+    const auto left = noise.narrow(3, 0, 92).flatten(), right = noise.narrow(3, 4, 92).flatten();
+    const double correlation =
+        ((left - left.mean()) * (right - right.mean())).mean().item<double>() /
+        (left.std().item<double>() * right.std().item<double>());
+    EXPECT_GT(correlation, 0.25);
+    // Clamped to the pixel range.
+    const auto dark = grain_perturbation(torch::zeros({1, 3, 16, 16}), 1);
+    EXPECT_GE(dark.input.min().item<float>(), 0.0f);
+    EXPECT_THROW(grain_perturbation(torch::zeros({1, 1, 8, 8}), 0), Error);
+}
+
 TEST(StabilityTerms, MotionPerturbationIsSmallMaskedAndSeeded) {
     const int64_t h = 48, w = 64;
     const auto input = textured(2, h, w);

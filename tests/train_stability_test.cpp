@@ -47,15 +47,19 @@ class StabilityTraining : public ::testing::Test {
         options.output = dir_.path(name);
         return options;
     }
-    /// Batches with the teacher's output as target and, with weight > 0, both stability terms.
+    /// Batches with the teacher's output as target and, with weight > 0, both stability terms
+    /// (or, with `grain`, the grain term alone).
     TrainingResult run(const TrainerOptions& options, double weight,
-                       const TrainerCallbacks& callbacks = {}) {
-        const auto make_batch = [&, weight](int64_t step) {
+                       const TrainerCallbacks& callbacks = {}, bool grain = false) {
+        const auto make_batch = [&, weight, grain](int64_t step) {
             TrainingBatch batch;
             batch.input = data_->batch(step, 2);
             torch::NoGradGuard no_grad;
             batch.target = teacher_->forward(batch.input);
-            if (weight > 0) {
+            if (weight > 0 && grain) {
+                batch.stability.push_back(
+                    {"grain_stability", weight, grain_perturbation(batch.input, 3000 + step)});
+            } else if (weight > 0) {
                 batch.stability.push_back(
                     {"noise_stability", weight, noise_perturbation(batch.input, 1000 + step)});
                 batch.stability.push_back(
@@ -84,6 +88,19 @@ class StabilityTraining : public ::testing::Test {
         }
         return sum / 4;
     }
+    /// The same with grain perturbations.
+    double grain_flicker(const std::string& name) const {
+        auto net = load_transformer_net(dir_.path(name)).net;
+        torch::NoGradGuard no_grad;
+        double sum = 0;
+        for (int i = 0; i < 4; ++i) {
+            const auto input = image_to_tensor(testing::smooth_noise(48, 48, 900 + i));
+            const auto grainy = grain_perturbation(input, 99 + i);
+            sum += stability_loss(net->forward(input), net->forward(grainy.input), grainy)
+                       .item<double>();
+        }
+        return sum / 4;
+    }
     TempDir dir_;
     TransformerNet teacher_{nullptr};
     std::unique_ptr<TrainingData> data_;
@@ -103,6 +120,17 @@ TEST_F(StabilityTraining, TheTermsAreLoggedAndLowerTheFlickerOfATinyNet) {
         1e-4 * terms.at("total"));
     const double before = flicker("plain.safetensors"), after = flicker("steady.safetensors");
     EXPECT_LT(after, 0.7 * before) << "flicker without the terms " << before << ", with " << after;
+}
+
+TEST_F(StabilityTraining, TheGrainTermLowersTheGrainFlickerOfATinyNet) {
+    const auto plain = run(options("plain.safetensors", 60), 0);
+    const auto steady = run(options("grain.safetensors", 60), 20, {}, /*grain=*/true);
+    ASSERT_EQ(steady.history.back().terms.count("grain_stability"), 1u);
+    EXPECT_EQ(steady.history.back().terms.count("noise_stability"), 0u);
+    const double before = grain_flicker("plain.safetensors"),
+                 after = grain_flicker("grain.safetensors");
+    EXPECT_LT(after, 0.7 * before)
+        << "grain flicker without the term " << before << ", with " << after;
 }
 
 TEST_F(StabilityTraining, ResumeWithStabilityTermsEqualsTheUninterruptedRun) {

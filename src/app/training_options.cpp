@@ -92,6 +92,11 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
                     "Weight of the motion-stability term: a slightly moved input must give the "
                     "same output moved alike (0: off)")
         ->check(CLI::NonNegativeNumber);
+    command
+        .add_option("--grain-stability", params.grain_stability,
+                    "Weight of the grain-stability term: dense, faint noise on the input (a "
+                    "camera's and a codec's) must not change the output (0: off)")
+        ->check(CLI::NonNegativeNumber);
     auto& dist = params.distributed;
     const std::string group = "Distributed (default: torchrun's or SLURM's environment)";
     command
@@ -198,10 +203,13 @@ TrainingSetup prepare_training(const TrainingParams& params) {
         trainer.metadata["training_init"] = std::filesystem::path(params.init).filename().string();
     setup.noise_stability = params.noise_stability;
     setup.motion_stability = params.motion_stability;
+    setup.grain_stability = params.grain_stability;
     if (params.noise_stability > 0)
         trainer.metadata["training_noise_stability"] = std::to_string(params.noise_stability);
     if (params.motion_stability > 0)
         trainer.metadata["training_motion_stability"] = std::to_string(params.motion_stability);
+    if (params.grain_stability > 0)
+        trainer.metadata["training_grain_stability"] = std::to_string(params.grain_stability);
     return setup;
 }
 
@@ -259,6 +267,9 @@ int run_training(const TrainingSetup& setup,
         if (setup.motion_stability > 0)
             batch.stability.push_back(
                 {"motion_stability", setup.motion_stability, per_item(motion_perturbation, 2)});
+        if (setup.grain_stability > 0)
+            batch.stability.push_back(
+                {"grain_stability", setup.grain_stability, per_item(grain_perturbation, 3)});
         return batch;
     };
     const auto result = train_transformer_net(setup.trainer, batch_with_stability, loss, callbacks);

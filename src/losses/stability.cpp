@@ -39,6 +39,27 @@ Perturbation noise_perturbation(const torch::Tensor& input, uint64_t seed) {
     return result;
 }
 
+Perturbation grain_perturbation(const torch::Tensor& input, uint64_t seed) {
+    STYLECAM_CHECK(input.dim() == 4 && input.size(1) == 3,
+                   "grain_perturbation: expected B×3×H×W, got ", input.sizes());
+    auto generator = at::detail::createCPUGenerator(seed);
+    const int64_t b = input.size(0), h = input.size(2), w = input.size(3);
+    constexpr int64_t kCell = 8;
+    const auto coarse = at::randn({b, 3, (h + kCell - 1) / kCell + 1, (w + kCell - 1) / kCell + 1},
+                                  generator, torch::kFloat) *
+                        3.0;
+    namespace F = torch::nn::functional;
+    const auto smooth = F::interpolate(coarse, F::InterpolateFuncOptions()
+                                                   .size(std::vector<int64_t>{h, w})
+                                                   .mode(torch::kBilinear)
+                                                   .align_corners(false));
+    const auto fine = at::randn({b, 3, h, w}, generator, torch::kFloat) * 2.0;
+    Perturbation result;
+    result.input = (input.to(torch::kFloat).cpu() + smooth + fine).clamp(0, 255).to(input.device());
+    result.mask = border_mask(b, h, w).to(input.device());
+    return result;
+}
+
 Perturbation motion_perturbation(const torch::Tensor& input, uint64_t seed) {
     STYLECAM_CHECK(input.dim() == 4 && input.size(1) == 3,
                    "motion_perturbation: expected B×3×H×W, got ", input.sizes());

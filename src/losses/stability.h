@@ -26,6 +26,13 @@ struct Perturbation {
 /// noise of σ = 25 in every channel (clamped to 0..255). No motion.
 Perturbation noise_perturbation(const torch::Tensor& input, uint64_t seed);
 
+/// `input` with dense grain, the frame-to-frame noise of a real camera and its video codec: in
+/// every channel, Gaussian noise of σ = 3 on an 8× coarser grid, bilinearly enlarged (smooth,
+/// block-sized changes), plus Gaussian noise of σ = 2 per pixel; clamped to 0..255. No motion.
+/// Sparse noise teaches a net to ignore outliers; grain teaches it not to amplify the small,
+/// dense changes that make a still background flicker.
+Perturbation grain_perturbation(const torch::Tensor& input, uint64_t seed);
+
 /// `input` moved by a random affine motion per item: shift up to ±4 px, rotation up to ±1.5°,
 /// zoom up to ±3 %, resampled bilinearly; plus the same sparse noise at a quarter of the rate.
 Perturbation motion_perturbation(const torch::Tensor& input, uint64_t seed);
