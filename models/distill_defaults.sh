@@ -42,11 +42,12 @@ distill() {
     --image-size 256 --batch 2 --video-frames 20 --extra-scales 0.8 --preview "$SAMPLES/fruits.jpg" \
     ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"} "$@"
 }
-# perceptual OUTPUT INIT STEPS LR LR_END TEXTURE LOWPASS NOISE MOTION: a perceptual stage.
+# perceptual OUTPUT INIT STEPS LR LR_END TEXTURE LOWPASS NOISE MOTION [DETAIL [GRAIN]]: a
+# perceptual stage (detail: the local-detail loss; grain: the grain-stability term; 0 = off).
 perceptual() {
   distill "$1" --init "$2" --steps "$3" --lr "$4" --lr-end "$5" --pixel-weight 0 \
     --texture-weight "$6" --lowpass-weight "$7" --noise-stability "$8" --motion-stability "$9" \
-    --vgg "$VGG" --checkpoint-every 100
+    --detail-weight "${10:-0}" --grain-stability "${11:-0}" --vgg "$VGG" --checkpoint-every 100
 }
 
 for style in "${STYLES[@]}"; do
@@ -66,24 +67,26 @@ for style in "${STYLES[@]}"; do
   esac
   perceptual "$WORK/$style.safetensors" "$start" "$TUNE_STEPS" 1e-3 5e-5 "${weights[@]}"
   # 3. Finishing stages, each from the previous stage's student: "steps lr texture low-pass
-  #    noise motion": more texture for candy's detail, more low-pass for mosaic's colours. Tried
-  #    and not kept: rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54× the
+  #    noise motion [detail [grain]]": more texture, then the detail loss (its local amount of
+  #    edges and strokes against the teacher's) and more motion stability for candy; more
+  #    low-pass for mosaic's colours. Tried and not kept: rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54× the
   #    input's, texture distance 0.255 → 0.294); pointilism 500 steps at texture 4 (no change),
   #    and 1000 steps at lr 6e-4, texture 2.5 or 3.5 (texture 0.207 → 0.214 / 0.211);
   #    candy 500 steps at texture 11 (texture 0.176 → 0.166, detail unchanged at 0.58, flicker
   #    2.33× → 2.41×); mosaic 600 more steps at 6 / 150 / 150 / 160 after its third stage
   #    (flicker 2.94× → 2.69×, but texture 0.293 → 0.327 and detail 0.625 → 0.554).
   case "$style" in
-    candy) finish=("600 5e-4 5 40 100 60" "500 4e-4 8 50 100 60") ;;
+    candy) finish=("600 5e-4 5 40 100 60" "500 4e-4 8 50 100 60" "600 4e-4 8 50 100 60 5"
+      "500 3e-4 8 80 100 120 3") ;;
     mosaic) finish=("400 5e-4 2.5 200 100 50" "500 4e-4 2.5 400 100 80" "800 5e-4 6 150 100 80") ;;
     rain_princess) finish=("1800 6e-4 3 40 100 70") ;;
     *) finish=() ;;
   esac
   student="$WORK/$style.safetensors"
   for i in "${!finish[@]}"; do
-    read -r steps lr texture lowpass noise motion <<<"${finish[$i]}"
+    read -r steps lr texture lowpass noise motion detail grain <<<"${finish[$i]}"
     perceptual "$WORK/$style.finish$i.safetensors" "$student" "$steps" "$lr" 3e-5 \
-      "$texture" "$lowpass" "$noise" "$motion"
+      "$texture" "$lowpass" "$noise" "$motion" "${detail:-0}" "${grain:-0}"
     student="$WORK/$style.finish$i.safetensors"
   done
   build/stylecam eval --model "$student" --reference "$teacher" \
