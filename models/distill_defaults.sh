@@ -67,19 +67,30 @@ for style in "${STYLES[@]}"; do
   esac
   perceptual "$WORK/$style.safetensors" "$start" "$TUNE_STEPS" 1e-3 5e-5 "${weights[@]}"
   # 3. Finishing stages, each from the previous stage's student: "steps lr texture low-pass
-  #    noise motion [detail [grain]]": more texture, then the detail loss (its local amount of
-  #    edges and strokes against the teacher's) and more motion stability for candy; more
-  #    low-pass for mosaic's colours. Tried and not kept: rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54× the
-  #    input's, texture distance 0.255 → 0.294); pointilism 500 steps at texture 4 (no change),
-  #    and 1000 steps at lr 6e-4, texture 2.5 or 3.5 (texture 0.207 → 0.214 / 0.211);
-  #    candy 500 steps at texture 11 (texture 0.176 → 0.166, detail unchanged at 0.58, flicker
-  #    2.33× → 2.41×); mosaic 600 more steps at 6 / 150 / 150 / 160 after its third stage
-  #    (flicker 2.94× → 2.69×, but texture 0.293 → 0.327 and detail 0.625 → 0.554).
+  #    noise motion [detail [grain]]": more texture, then the detail loss (the local amount of
+  #    edges and strokes against the teacher's) with more motion stability for candy; more
+  #    low-pass for mosaic's colours; texture with the detail loss, then more motion and the
+  #    grain term for mosaic and rain_princess.
+  #    Tried and not kept (texture distance, detail, flicker × the input's):
+  #    - rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54×, texture 0.255 →
+  #      0.294); after texture 6 (0.212, 3.04×): motion 200 (0.248, 2.82×), or grain 300 alone
+  #      (0.240, 2.83×): the grain term trades texture for steadiness as motion does.
+  #    - pointilism 500 steps at texture 4 (no change); 1000 steps at lr 6e-4, texture 2.5 or 3.5
+  #      (0.207 → 0.214 / 0.211); 800 at texture 6, low-pass 150 (0.213); 800 at texture 3
+  #      with detail 4 (0.212, detail 0.84 → 1.04, flicker 2.04× → 1.98×).
+  #    - candy 500 steps at texture 11 (0.176 → 0.166, detail unchanged at 0.58, flicker 2.33× →
+  #      2.41×); after the detail stages, 400 at low-pass 250 (low-pass +0.21 dB, texture 0.170
+  #      → 0.185).
+  #    - mosaic 600 more steps at 6 / 150 / 150 / 160 after its third stage (flicker 2.94× →
+  #      2.69×, but texture 0.293 → 0.327 and detail 0.625 → 0.554); after the detail stage
+  #      (0.241, 3.17×), motion 160 with grain 300 (0.294, 2.85×).
   case "$style" in
     candy) finish=("600 5e-4 5 40 100 60" "500 4e-4 8 50 100 60" "600 4e-4 8 50 100 60 5"
       "500 3e-4 8 80 100 120 3") ;;
-    mosaic) finish=("400 5e-4 2.5 200 100 50" "500 4e-4 2.5 400 100 80" "800 5e-4 6 150 100 80") ;;
-    rain_princess) finish=("1800 6e-4 3 40 100 70") ;;
+    mosaic) finish=("400 5e-4 2.5 200 100 50" "500 4e-4 2.5 400 100 80" "800 5e-4 6 150 100 80"
+      "800 5e-4 6 150 100 80 4" "500 3e-4 6 150 100 120 4 150") ;;
+    rain_princess) finish=("1800 6e-4 3 40 100 70" "800 5e-4 6 150 100 80 4"
+      "500 3e-4 6 150 100 120 4 150") ;;
     *) finish=() ;;
   esac
   student="$WORK/$style.safetensors"
