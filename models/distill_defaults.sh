@@ -70,14 +70,16 @@ for style in "${STYLES[@]}"; do
   #    noise motion [detail [grain]]": more texture, then the detail loss (the local amount of
   #    edges and strokes against the teacher's) with more motion stability for candy; more
   #    low-pass for mosaic's colours; texture with the detail loss, then more motion and the
-  #    grain term for mosaic and rain_princess.
+  #    grain term for mosaic and rain_princess; for pointilism, texture with a weaker low-pass
+  #    term and a little of the detail loss.
   #    Tried and not kept (texture distance, detail, flicker × the input's):
   #    - rain_princess 600 steps at 3 / 60 / 150 / 120 (flicker 2.75× → 2.54×, texture 0.255 →
   #      0.294); after texture 6 (0.212, 3.04×): motion 200 (0.248, 2.82×), or grain 300 alone
   #      (0.240, 2.83×): the grain term trades texture for steadiness as motion does.
   #    - pointilism 500 steps at texture 4 (no change); 1000 steps at lr 6e-4, texture 2.5 or 3.5
   #      (0.207 → 0.214 / 0.211); 800 at texture 6, low-pass 150 (0.213); 800 at texture 3
-  #      with detail 4 (0.212, detail 0.84 → 1.04, flicker 2.04× → 1.98×).
+  #      with detail 4 (0.212, detail 0.84 → 1.04, flicker 2.04× → 1.98×), then 600 at texture 5,
+  #      low-pass 20, detail 2 (0.206).
   #    - candy 500 steps at texture 11 (0.176 → 0.166, detail unchanged at 0.58, flicker 2.33× →
   #      2.41×); after the detail stages, 400 at low-pass 250 (low-pass +0.21 dB, texture 0.170
   #      → 0.185).
@@ -91,6 +93,7 @@ for style in "${STYLES[@]}"; do
       "800 5e-4 6 150 100 80 4" "500 3e-4 6 150 100 120 4 150") ;;
     rain_princess) finish=("1800 6e-4 3 40 100 70" "800 5e-4 6 150 100 80 4"
       "500 3e-4 6 150 100 120 4 150") ;;
+    pointilism) finish=("700 5e-4 4 20 100 50 2") ;;
     *) finish=() ;;
   esac
   student="$WORK/$style.safetensors"
