@@ -30,6 +30,17 @@ Perturbation integer_shift(int64_t height, int64_t width, int dx, int dy) {
     return p;
 }
 
+/// A noise perturbation (no motion) of `input` by `perturb`, checked to be a function of its
+/// seed: the same seed gives the same input, another seed another.
+template <typename Perturb>
+Perturbation seeded_noise(Perturb perturb, const torch::Tensor& input) {
+    const auto a = perturb(input, 42), b = perturb(input, 42), c = perturb(input, 43);
+    EXPECT_FALSE(a.grid.defined());
+    EXPECT_TRUE(a.input.equal(b.input));
+    EXPECT_FALSE(a.input.equal(c.input));
+    return a;
+}
+
 TEST(StabilityTerms, ApplyMotionOfAnIntegerShiftIsExact) {
     const auto images = textured(1, 24, 32);
     const auto moved = apply_motion(integer_shift(24, 32, 3, -2), images);
@@ -73,11 +84,7 @@ TEST(StabilityTerms, IdenticalOutputsGiveZeroAndTheMarginNeverCounts) {
 
 TEST(StabilityTerms, NoisePerturbationIsSparseBoundedAndSeeded) {
     const auto input = torch::full({1, 3, 64, 64}, 128.0f);
-    const auto a = noise_perturbation(input, 42), b = noise_perturbation(input, 42),
-               c = noise_perturbation(input, 43);
-    EXPECT_FALSE(a.grid.defined());
-    EXPECT_TRUE(a.input.equal(b.input));
-    EXPECT_FALSE(a.input.equal(c.input));
+    const auto a = seeded_noise(noise_perturbation, input);
     EXPECT_GE(a.input.min().item<float>(), 0.0f);
     EXPECT_LE(a.input.max().item<float>(), 255.0f);
     // About 10 % of the pixels change (in every channel at once).
@@ -90,11 +97,7 @@ TEST(StabilityTerms, NoisePerturbationIsSparseBoundedAndSeeded) {
 
 TEST(StabilityTerms, GrainPerturbationIsDenseFaintSmoothAndSeeded) {
     const auto input = torch::full({2, 3, 64, 96}, 128.0f);
-    const auto a = grain_perturbation(input, 42), b = grain_perturbation(input, 42),
-               c = grain_perturbation(input, 43);
-    EXPECT_FALSE(a.grid.defined());
-    EXPECT_TRUE(a.input.equal(b.input));
-    EXPECT_FALSE(a.input.equal(c.input));
+    const auto a = seeded_noise(grain_perturbation, input);
     ASSERT_EQ(a.input.sizes(), input.sizes());
     ASSERT_EQ(a.mask.sizes(), (std::vector<int64_t>{2, 1, 64, 96}));
     const auto noise = a.input - input;

@@ -11,8 +11,27 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 
 namespace stylecam {
+namespace {
+
+/// The stability terms (losses/stability.h): the loss term's name (and, after "training_", its
+/// metadata key), its perturbation and its weight in the setup. A term's position + 1 is its
+/// place among each step's seeds, 4 per step.
+struct StabilityTerm {
+    const char* name;
+    Perturbation (*perturb)(const torch::Tensor&, uint64_t);
+    double TrainingSetup::*weight;
+};
+const StabilityTerm kStabilityTerms[] = {
+    {"noise_stability", noise_perturbation, &TrainingSetup::noise_stability},
+    {"motion_stability", motion_perturbation, &TrainingSetup::motion_stability},
+    {"grain_stability", grain_perturbation, &TrainingSetup::grain_stability}};
+constexpr uint64_t kSeedsPerStep = 4;
+static_assert(std::size(kStabilityTerms) < kSeedsPerStep, "a seed per term and step");
+
+}  // namespace
 
 void add_training_options(CLI::App& command, TrainingParams& params) {
     command
@@ -204,12 +223,10 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     setup.noise_stability = params.noise_stability;
     setup.motion_stability = params.motion_stability;
     setup.grain_stability = params.grain_stability;
-    if (params.noise_stability > 0)
-        trainer.metadata["training_noise_stability"] = std::to_string(params.noise_stability);
-    if (params.motion_stability > 0)
-        trainer.metadata["training_motion_stability"] = std::to_string(params.motion_stability);
-    if (params.grain_stability > 0)
-        trainer.metadata["training_grain_stability"] = std::to_string(params.grain_stability);
+    for (const auto& term : kStabilityTerms)
+        if (setup.*term.weight > 0)
+            trainer.metadata[std::string("training_") + term.name] =
+                std::to_string(setup.*term.weight);
     return setup;
 }
 
@@ -241,7 +258,8 @@ int run_training(const TrainingSetup& setup,
         TrainingBatch batch = make_batch(step);
         // A seed per (run seed, step, term, slot in the global batch): the same perturbations
         // after a resume and whatever the number of ranks.
-        const uint64_t base = seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) * 4;
+        const uint64_t base =
+            seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) * kSeedsPerStep;
         const auto per_item = [&](auto perturb, uint64_t term) {
             std::vector<Perturbation> items;
             for (int64_t i = 0; i < batch.input.size(0); ++i) {
@@ -261,15 +279,12 @@ int run_training(const TrainingSetup& setup,
             if (!grids.empty()) all.grid = torch::cat(grids);
             return all;
         };
-        if (setup.noise_stability > 0)
-            batch.stability.push_back(
-                {"noise_stability", setup.noise_stability, per_item(noise_perturbation, 1)});
-        if (setup.motion_stability > 0)
-            batch.stability.push_back(
-                {"motion_stability", setup.motion_stability, per_item(motion_perturbation, 2)});
-        if (setup.grain_stability > 0)
-            batch.stability.push_back(
-                {"grain_stability", setup.grain_stability, per_item(grain_perturbation, 3)});
+        for (size_t i = 0; i < std::size(kStabilityTerms); ++i) {
+            const auto& term = kStabilityTerms[i];
+            if (setup.*term.weight > 0)
+                batch.stability.push_back(
+                    {term.name, setup.*term.weight, per_item(term.perturb, i + 1)});
+        }
         return batch;
     };
     const auto result = train_transformer_net(setup.trainer, batch_with_stability, loss, callbacks);

@@ -37,8 +37,8 @@ struct TrainingParams {
 /// --data, --output, --arch, --image-size, --batch, --steps | --epochs, --lr, --seed,
 /// --checkpoint-every, --resume, --preview, --threads, --device, --precision, --models, --init,
 /// --noise-stability, --motion-stability, --grain-stability, and the distributed options
-/// (--dist-backend,
-/// --dist-timeout, --rank, --world-size, --local-rank, --master-addr, --master-port).
+/// (--dist-backend, --dist-timeout, --rank, --world-size, --local-rank, --master-addr,
+/// --master-port).
 void add_training_options(CLI::App& command, TrainingParams& params);
 
 /// Joins the process group when the run is distributed (before anything slow, so that the

@@ -60,7 +60,7 @@ torch::Tensor detail_loss(const torch::Tensor& image, const torch::Tensor& targe
     torch::Tensor theirs;
     {
         torch::NoGradGuard no_grad;
-        theirs = abs_grey_laplacian(target.detach());
+        theirs = abs_grey_laplacian(target);
     }
     const auto scale = theirs.mean({1, 2, 3}).square().clamp_min(1e-12);
     if (k > 1) {
