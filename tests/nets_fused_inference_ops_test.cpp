@@ -5,6 +5,7 @@
 /// rounding; channels-last maps, kept channels-last), and the fallbacks (training, other
 /// strides, float64) taking LibTorch's path.
 
+#include "core/error.h"
 #include "nets/instance_norm_relu.h"
 #include "nets/pixel_shuffle2.h"
 
@@ -136,6 +137,46 @@ TEST(InstanceNormRelu, TrainingAndOtherLayoutsTakeLibTorchsPath) {
     const auto strided = x.transpose(2, 3);
     EXPECT_TRUE(torch::allclose(instance_norm_relu(strided, w, b, 1e-5, false),
                                 reference(strided, w, b, false), 1e-5, 1e-5));
+}
+
+TEST(InstanceNormRelu, ItsOwnStatisticsGiveTheSameValues) {
+    torch::manual_seed(36);
+    torch::NoGradGuard no_grad;
+    const auto w = torch::randn({8}), b = torch::randn({8});
+    const auto x = torch::randn({2, 8, 30, 20}) * 40 + 300;
+    for (const auto& map :
+         {x, x.contiguous(torch::MemoryFormat::ChannelsLast), x.to(torch::kBFloat16)})
+        for (const bool relu : {true, false}) {
+            const auto statistics = instance_statistics(map);
+            ASSERT_EQ(statistics.mean.sizes(), torch::IntArrayRef({2, 8}));
+            EXPECT_TRUE(
+                torch::allclose(statistics.mean, map.to(torch::kFloat32).mean({2, 3}), 1e-5, 1e-3));
+            const auto given = instance_norm_relu(map, w, b, 1e-5, relu, statistics);
+            EXPECT_TRUE(torch::equal(given, instance_norm_relu(map, w, b, 1e-5, relu)))
+                << map.scalar_type() << " channels-last " << !map.is_contiguous();
+            EXPECT_EQ(given.is_contiguous(), map.is_contiguous());
+        }
+    // LibTorch's path (autograd, other layouts) computes the same function.
+    const auto strided = x.transpose(2, 3);
+    EXPECT_TRUE(
+        torch::allclose(instance_norm_relu(strided, w, b, 1e-5, true, instance_statistics(strided)),
+                        reference(strided, w, b, true), 1e-4, 1e-4));
+}
+
+TEST(InstanceNormRelu, GivenStatisticsNormalizeByHand) {
+    torch::NoGradGuard no_grad;
+    // One plane [1, 3] normalized by mean 1 and variance 4 (not its own 2 and 1), weight 2,
+    // bias 0.5: (v − 1) / 2 · 2 + 0.5 = 0.5 and 2.5; a second plane by mean 10: ReLU'd to 0.
+    const auto x = torch::tensor({1.0f, 3.0f, 4.0f, 6.0f}).view({1, 2, 1, 2});
+    const InstanceStatistics given{torch::tensor({1.0f, 10.0f}).view({1, 2}),
+                                   torch::tensor({4.0f, 1.0f}).view({1, 2})};
+    const auto weight = torch::tensor({2.0f, 1.0f}), bias = torch::tensor({0.5f, 0.0f});
+    for (const auto& map : {x, x.transpose(2, 3)}) {  // fused, and LibTorch's path
+        const auto y = instance_norm_relu(map, weight, bias, 0.0, true, given).reshape({4});
+        EXPECT_TRUE(torch::allclose(y, torch::tensor({0.5f, 2.5f, 0.0f, 0.0f}), 1e-6, 1e-6)) << y;
+    }
+    const InstanceStatistics wrong{torch::zeros({1, 3}), torch::ones({1, 3})};
+    EXPECT_THROW(instance_norm_relu(x, weight, bias, 1e-5, true, wrong), Error);
 }
 
 }  // namespace

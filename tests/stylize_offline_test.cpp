@@ -2,6 +2,7 @@
 #include "nets/model_file.h"
 #include "stylize/offline_jobs.h"
 #include "test_support.h"
+#include "video/frame_sink.h"
 #include "video/video_file.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -105,6 +106,71 @@ TEST_F(OfflineJobs, VideoPipelineKeepsEveryFrameInOrder) {
         }
         EXPECT_EQ(nearest, i);
     }
+}
+
+/// Keeps every frame written to it.
+class CollectingSink : public FrameSink {
+  public:
+    explicit CollectingSink(std::vector<cv::Mat>* frames) : frames_(frames) {}
+    bool write(const cv::Mat& bgr) override {
+        frames_->push_back(bgr.clone());
+        return true;
+    }
+    std::string describe() const override { return "memory"; }
+    int64_t frames_written() const override { return static_cast<int64_t>(frames_->size()); }
+
+  private:
+    std::vector<cv::Mat>* frames_;
+};
+
+TEST_F(OfflineJobs, TemporalNormOnTwoWorkersComputesWhatOneStylizerDoesInOrder) {
+    // The two workers run consecutive frames at once and share one timeline of statistics: the
+    // result must not depend on which worker took which frame, nor on their timing.
+    {  // a pattern moving right by 2 px a frame: no scene cuts
+        VideoWriter writer(dir_.path("clip.avi"), cv::Size(64, 48), 10.0);
+        for (int i = 0; i < 24; ++i) {
+            cv::Mat frame(48, 64, CV_8UC3);
+            for (int y = 0; y < 48; ++y)
+                for (int x = 0; x < 64; ++x)
+                    frame.at<cv::Vec3b>(y, x) = cv::Vec3b((x * 3 + 60 * (y / 16) - 2 * i) & 255,
+                                                          128 + (x - 2 * i) % 32, y * 5);
+            writer.write(frame);
+        }
+    }
+    StylizerOptions options;
+    options.network.device = DeviceKind::Cpu;
+    options.network.precision = Precision::Fp32;
+    options.temporal_norm = 0.9;
+    Stylizer carried(dir_.path("tiny.safetensors"), options);
+    std::vector<cv::Mat> got;
+    const auto result =
+        stylize_video_to_sink(carried, dir_.path("clip.avi"),
+                              [&](double) { return std::make_unique<CollectingSink>(&got); }, {});
+    ASSERT_EQ(result.frames, 24);
+    ASSERT_EQ(got.size(), 24u);
+
+    Stylizer one(dir_.path("tiny.safetensors"), options);
+    options.temporal_norm = 0;
+    Stylizer alone(dir_.path("tiny.safetensors"), options);
+    VideoReader reader(dir_.path("clip.avi"));
+    int64_t index = 0;
+    double differs_from_alone = 0;
+    for (cv::Mat frame; reader.read(frame); ++index) {
+        const cv::Mat expected = one.stylize_frame(frame, index);
+        EXPECT_EQ(cv::norm(got[static_cast<size_t>(index)], expected, cv::NORM_INF), 0)
+            << "frame " << index;
+        differs_from_alone += cv::norm(expected, alone.stylize_frame(frame, index), cv::NORM_L1);
+    }
+    EXPECT_EQ(index, 24);
+    EXPECT_GT(differs_from_alone, 0);  // the statistics were carried, not recomputed
+    EXPECT_LT(one.timeline()->cuts(), 8);  // most frames carry their statistics over
+    ASSERT_NE(one.timeline(), nullptr);
+    EXPECT_EQ(alone.timeline(), nullptr);
+    // The first frame of a video is a picture.
+    reader = VideoReader(dir_.path("clip.avi"));
+    cv::Mat first;
+    ASSERT_TRUE(reader.read(first));
+    EXPECT_EQ(cv::norm(got[0], alone.stylize(first), cv::NORM_INF), 0);
 }
 
 TEST_F(OfflineJobs, BadVideoLeavesNothingBehind) {

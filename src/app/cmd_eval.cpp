@@ -42,6 +42,7 @@ struct EvalParams {
     std::vector<double> stabilize;  ///< video: strengths of the stabilized rows (none: no rows)
     std::string stabilize_flow = "fast";
     double stabilize_flow_scale = 0.5;
+    double temporal_norm = kDefaultTemporalNorm;  ///< video: as stylize and live run it
 };
 
 /// PSNRs of equal images are infinite; the table shows this cap instead.
@@ -175,9 +176,9 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
         const cv::Mat input = cover_and_crop(frame, size);
         if (frames == 0) model.stylize(input);  // warm-up, not timed
         const auto start = std::chrono::steady_clock::now();
-        std::vector<cv::Mat> series = {input, model.stylize(input)};
+        std::vector<cv::Mat> series = {input, model.stylize_frame(input, frames)};
         model_ms += milliseconds_since(start);
-        if (reference) series.push_back(reference->stylize(input));
+        if (reference) series.push_back(reference->stylize_frame(input, frames));
         for (size_t i = 0; i < stabilizers.size(); ++i) {
             series.push_back(stabilizers[i].process(input, series[1]));
             stabilize_ms[i] += stabilizers[i].last().ms;
@@ -194,8 +195,12 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
     if (size != native)
         std::printf(" (%s from %dx%d)", same_shape ? "resized" : "resized and centre-cropped",
                     native.width, native.height);
-    std::printf("; DIS optical flow (medium) on the input, %.1f %% of pixels consistent\n",
+    std::printf("; DIS optical flow (medium) on the input, %.1f %% of pixels consistent",
                 100 * meter.reliable_fraction());
+    if (model.timeline())
+        std::printf("; temporal norm %.2f, %lld scene cuts", params.temporal_norm,
+                    static_cast<long long>(model.timeline()->cuts()));
+    std::printf("\n");
     const double floor = meter.mean(0);
     std::printf("%-40s %10s %9s %10s\n", "SEQUENCE", "WARP ERR", "/ INPUT", "MODEL ms");
     // A still clip has no warp error of its own: ratios to it are undefined, not NaN.
@@ -247,8 +252,10 @@ int run_eval(const EvalParams& params) {
     StylizerOptions model_options;
     model_options.network = apply_compute_options(params.compute);
     model_options.scale = params.scale;
+    model_options.temporal_norm = params.temporal_norm;
     StylizerOptions reference_options;
     reference_options.network = {model_options.network.device, Precision::Fp32};
+    reference_options.temporal_norm = params.temporal_norm;
     Stylizer model(resolve_model(params.model, folders), model_options);
     std::unique_ptr<Stylizer> reference;
     if (!params.reference.empty())
@@ -311,6 +318,8 @@ Command add_eval_command(CLI::App& app) {
         ->add_option("--stabilize-flow-scale", params->stabilize_flow_scale,
                      "The stabilizer's flow resolution, a fraction of the frame size")
         ->check(CLI::Range(0.1, 1.0));
+    add_temporal_norm_option(*command, params->temporal_norm,
+                             " (video: the model and the reference, as stylize and live run them)");
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
     return {command, [params] { return run_eval(*params); }};

@@ -35,7 +35,8 @@ struct LiveParams {
     double scale = 1.0;
     bool auto_scale = true;
     double target_fps = 0;
-    double stabilize = 0;  ///< temporal stabilizer strength (0: off)
+    double stabilize = 0;                         ///< temporal stabilizer strength (0: off)
+    double temporal_norm = kDefaultTemporalNorm;  ///< carried instance-norm statistics
     double strength = 1.0;
     bool preserve_colors = false;
     std::string record;
@@ -245,6 +246,7 @@ int run_live(const LiveParams& params) {
     settings.stabilize = live_stabilizer_options(params.stabilize);
     settings.stylizer.strength = params.strength;
     settings.stylizer.preserve_colors = params.preserve_colors;
+    settings.stylizer.temporal_norm = params.temporal_norm;
     validate(settings.stylizer);
     // Load the first style now: a broken model is reported before a window opens.
     const auto& first = settings.styles[static_cast<size_t>(settings.style)];
@@ -373,6 +375,7 @@ Command add_live_command(CLI::App& app) {
                      "Rate auto scale holds (0: the source's rate, at most 30)")
         ->check(CLI::NonNegativeNumber);
     add_stabilize_option(*command, params->stabilize, "; also a slider in the window");
+    add_temporal_norm_option(*command, params->temporal_norm, "");
     command
         ->add_option("--strength", params->strength,
                      "0..1 blend with the original; for a painting, how much of its style in "

@@ -28,7 +28,8 @@ struct StylizeParams {
     double strength = 1.0;
     bool preserve_colors = false;
     int64_t max_frames = -1;
-    double stabilize = 0;  ///< video: temporal stabilizer strength (0: off)
+    double stabilize = 0;                         ///< video: temporal stabilizer strength (0: off)
+    double temporal_norm = kDefaultTemporalNorm;  ///< video: carried instance-norm statistics
     std::string stabilize_flow = "fast";
     std::string style_image;  ///< a painting: arbitrary style transfer (MicroAST)
     std::string style_mix;    ///< "a.jpg:0.7,b.jpg:0.3"
@@ -76,6 +77,7 @@ int run_stylize(const StylizeParams& params) {
     options.scale = params.scale;
     options.strength = params.strength;
     options.preserve_colors = params.preserve_colors;
+    options.temporal_norm = params.temporal_norm;
     validate(options);
     Stylizer stylizer(model_path, options);
     for (const auto& note : stylizer.notes()) spdlog::warn("{}", note);
@@ -178,6 +180,7 @@ Command add_stylize_command(CLI::App& app) {
     command->add_option("--max-frames", params->max_frames,
                         "Video input: stop after this many frames (-1: all)");
     add_stabilize_option(*command, params->stabilize, " (video inputs)");
+    add_temporal_norm_option(*command, params->temporal_norm, " (video inputs)");
     command
         ->add_option("--stabilize-flow", params->stabilize_flow,
                      "The stabilizer's optical flow: ultrafast, fast or medium (slower, better)")

@@ -1,5 +1,7 @@
 #include "app/command.h"
 
+#include "nets/norm_timeline.h"
+
 #include "core/cpu_features.h"
 #include "image/temporal_stabilizer.h"
 #include "nets/vgg19_features.h"
@@ -65,6 +67,17 @@ void add_stabilize_option(CLI::App& command, double& strength, const std::string
         ->expected(0, 1)
         ->default_str(alone)
         ->check(CLI::Range(0.0, 1.0));
+}
+
+void add_temporal_norm_option(CLI::App& command, double& smoothing, const std::string& where) {
+    command
+        .add_option("--temporal-norm", smoothing,
+                    "Steadier video: each frame's instance norms keep this share of the previous "
+                    "frame's statistics, 0..0.99 (0: every frame on its own; scene cuts start "
+                    "afresh)" +
+                        where)
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.99));
 }
 
 NetworkOptions apply_compute_options(const ComputeOptions& options, ComputeUse use) {

@@ -56,6 +56,11 @@ void add_painting_options(CLI::App& command, std::string& style_image, int& styl
 /// alone: kDefaultStabilizeStrength). `where` ends the help text.
 void add_stabilize_option(CLI::App& command, double& strength, const std::string& where);
 
+/// `--temporal-norm S` (0..0.99, default kDefaultTemporalNorm): on videos, the share of the
+/// previous frame's instance-norm statistics each frame keeps (nets/norm_timeline.h); `where`
+/// is appended to the help.
+void add_temporal_norm_option(CLI::App& command, double& smoothing, const std::string& where);
+
 /// Applies --threads and returns the network options for --device/--precision (warning once
 /// when the precision asked for is not what runs).
 NetworkOptions apply_compute_options(const ComputeOptions& options,

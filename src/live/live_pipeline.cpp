@@ -204,6 +204,7 @@ void LivePipeline::apply(const LiveCommand& command) {
                 if (command.index != settings_.style) {
                     auto_scale_.reset(options.scale);
                     stabilizer_.reset();  // never blend the new style with the old one
+                    restart_norms_ = true;
                     // logged here, where it happens: a UI polling the stats could miss a switch
                     // there and back applied in one batch of commands
                     spdlog::info("style {}",
@@ -240,6 +241,7 @@ void LivePipeline::apply(const LiveCommand& command) {
             stamps_[static_cast<size_t>(settings_.style)] = FileStamp::of(current.path);
             auto_scale_.reset(options.scale);
             stabilizer_.reset();
+            restart_norms_ = true;
             break;
         }
         case Kind::StartRecording:
@@ -253,10 +255,12 @@ void LivePipeline::apply(const LiveCommand& command) {
         case Kind::SetPaused:
             paused_ = command.flag;
             stabilizer_.reset();  // the scene may have changed meanwhile
+            restart_norms_ = true;
             break;
         case Kind::AddStyle:
             add_style(command.style);
             stabilizer_.reset();
+            restart_norms_ = true;
             break;
         case Kind::SetStabilize:
             stabilizer_.set_strength(command.value);
@@ -379,7 +383,9 @@ void LivePipeline::inference_loop() {
             if (settings_.auto_scale) stylizer.prepare(frame->image.size(), auto_scale_.ladder());
             const auto start = LiveClock::now();
             LiveResult result;
-            result.stylized = stylizer.stylize(frame->image);
+            if (restart_norms_) stylizer.restart_video(video_frame_);
+            restart_norms_ = false;
+            result.stylized = stylizer.stylize_frame(frame->image, video_frame_++);
             result.inference_ms =
                 std::chrono::duration<double, std::milli>(LiveClock::now() - start).count();
             result.stylized = stabilizer_.process(frame->image, result.stylized);

@@ -260,6 +260,10 @@ class LivePipeline {
     int next_thumbnail_ = 0;
     AutoScale auto_scale_;
     TemporalStabilizer stabilizer_;
+    /// Frames stylized so far (the networks' timelines count them), and whether the next one
+    /// starts a new video (a style switch, a pause: statistics are not carried across).
+    int64_t video_frame_ = 0;
+    bool restart_norms_ = true;
 
     mutable std::mutex styles_mutex_;  // guards settings_.styles against the UI's reads
 

@@ -26,4 +26,22 @@ bool instance_norm_fusable(const torch::Tensor& x);
 torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& weight,
                                  const torch::Tensor& bias, double eps, bool relu);
 
+/// Per-plane statistics of an N×C×H×W map: `mean` and biased `variance`, each N×C float32 on the
+/// map's device.
+struct InstanceStatistics {
+    torch::Tensor mean, variance;
+};
+
+/// The statistics `instance_norm_relu` normalizes `x` by: for fused inputs computed by the same
+/// passes (so that normalizing by them gives the same values), otherwise by LibTorch in float32.
+InstanceStatistics instance_statistics(const torch::Tensor& x);
+
+/// `instance_norm_relu` with given `statistics` (N×C, e.g. carried over from earlier video frames:
+/// nets/norm_timeline.h) instead of x's own: (x − mean) / sqrt(variance + eps) · weight + bias,
+/// then the optional ReLU. Fused inputs take the fused kernels; the result has x's shape, dtype
+/// and memory format. Throws `Error` for statistics of another shape.
+torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& weight,
+                                 const torch::Tensor& bias, double eps, bool relu,
+                                 const InstanceStatistics& statistics);
+
 }  // namespace stylecam

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "nets/border_pad.h"
 #include "nets/instance_norm_relu.h"
+#include "nets/norm_timeline.h"
 #include "nets/pixel_shuffle2.h"
 
 #include <cstdio>
@@ -47,7 +48,14 @@ torch::Tensor upsample2_conv3x3(const torch::Tensor& x, const torch::Tensor& wei
 
 /// relu(norm(x)), or norm(x): one fused kernel at inference on float32 and bf16 CPU maps, the
 /// module (LibTorch's operators) otherwise, so that training computes exactly what it always did.
-torch::Tensor normalize(torch::nn::InstanceNorm2d& norm, const torch::Tensor& x, bool relu = true) {
+/// A video `frame` at inference normalizes by the statistics its timeline gives.
+torch::Tensor normalize(torch::nn::InstanceNorm2d& norm, const torch::Tensor& x, NormFrame* frame,
+                        bool relu = true) {
+    if (frame && frame->timeline && !torch::GradMode::is_enabled()) {
+        const auto used = frame->timeline->blend(frame->index, frame->layer++,
+                                                 instance_statistics(x), x.size(2), x.size(3));
+        return instance_norm_relu(x, norm->weight, norm->bias, norm->options.eps(), relu, used);
+    }
     if (!instance_norm_fusable(x)) return relu ? torch::relu(norm(x)) : norm(x);
     return instance_norm_relu(x, norm->weight, norm->bias, norm->options.eps(), relu);
 }
@@ -97,12 +105,12 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t channels, bool separable) {
     in2_ = register_module("in2", instance_norm(channels));
 }
 
-torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
+torch::Tensor ResidualBlockImpl::forward(torch::Tensor x, NormFrame* frame) {
     auto y = conv1_(x);
     if (pw1_) y = pw1_(y);
-    y = conv2_(normalize(in1_, y));
+    y = conv2_(normalize(in1_, y, frame));
     if (pw2_) y = pw2_(y);
-    return x + normalize(in2_, y, /*relu=*/false);
+    return x + normalize(in2_, y, frame, /*relu=*/false);
 }
 
 TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_(options) {
@@ -132,7 +140,7 @@ TransformerNetImpl::TransformerNetImpl(TransformerNetOptions options) : options_
     deconv3_ = register_module("deconv3", ConvLayer(c, 3 * s * s, k, 1));
 }
 
-torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
+torch::Tensor TransformerNetImpl::forward(torch::Tensor x, NormFrame* frame) {
     STYLECAM_CHECK(x.dim() == 4 && x.size(1) == 3, "TransformerNet: expected N×3×H×W input, got ",
                    x.sizes());
     const int64_t multiple = options_.size_multiple(), min_side = options_.min_side();
@@ -144,18 +152,19 @@ torch::Tensor TransformerNetImpl::forward(torch::Tensor x) {
     // ×2 (un)shuffles by row-wise copies at inference; training keeps LibTorch's operators.
     const bool inference = !torch::GradMode::is_enabled();
     if (s > 1) x = s == 2 && inference ? pixel_unshuffle2(x) : torch::pixel_unshuffle(x, s);
-    auto y = normalize(in1_, conv1_(x));
-    y = normalize(in2_, conv2_(y));
-    y = normalize(in3_, conv3_(y));
+    if (frame) frame->layer = 0;
+    auto y = normalize(in1_, conv1_(x), frame);
+    y = normalize(in2_, conv2_(y), frame);
+    y = normalize(in3_, conv3_(y), frame);
     // Separable blocks run channels-last on the CPU at inference: LibTorch 1.13's depthwise
     // convolution is several times faster in that layout (oneDNN's kernel instead of its own).
     const bool channels_last =
         inference && y.device().is_cpu() && options_.separable_residuals() && !residuals_.empty();
     if (channels_last) y = y.contiguous(torch::MemoryFormat::ChannelsLast);
-    for (auto& block : residuals_) y = block(y);
+    for (auto& block : residuals_) y = block->forward(y, frame);
     if (channels_last) y = y.contiguous();
-    y = normalize(in4_, deconv1_(y));
-    y = normalize(in5_, deconv2_(y));
+    y = normalize(in4_, deconv1_(y), frame);
+    y = normalize(in5_, deconv2_(y), frame);
     y = deconv3_(y);
     if (s == 1) return y;
     return s == 2 && inference ? pixel_shuffle2(y) : torch::pixel_shuffle(y, s);

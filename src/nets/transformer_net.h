@@ -22,6 +22,17 @@
 
 namespace stylecam {
 
+class NormTimeline;
+
+/// A video frame's place in a `NormTimeline` (nets/norm_timeline.h), for `forward` at inference:
+/// its instance norms then use statistics carried over from the frames before. `layer` counts
+/// the norms passed so far (forward sets it).
+struct NormFrame {
+    NormTimeline* timeline = nullptr;
+    int64_t index = 0;  ///< the frame's number in its video
+    int layer = 0;
+};
+
 struct TransformerNetOptions {
     /// Channels of the first layer; the encoder doubles it twice (32 → 64 → 128).
     TORCH_ARG(int64_t, channels) = 32;
@@ -66,7 +77,8 @@ TORCH_MODULE(ConvLayer);
 class ResidualBlockImpl : public torch::nn::Module {
   public:
     explicit ResidualBlockImpl(int64_t channels, bool separable = false);
-    torch::Tensor forward(torch::Tensor x);
+    /// `frame`: see TransformerNetImpl::forward.
+    torch::Tensor forward(torch::Tensor x, NormFrame* frame = nullptr);
 
   private:
     ConvLayer conv1_{nullptr}, conv2_{nullptr};
@@ -78,7 +90,9 @@ TORCH_MODULE(ResidualBlock);
 class TransformerNetImpl : public torch::nn::Module {
   public:
     explicit TransformerNetImpl(TransformerNetOptions options = {});
-    torch::Tensor forward(torch::Tensor x);
+    /// `frame` (inference only; ignored under autograd): x is that frame of a video, and the
+    /// instance norms take their statistics from its timeline. Null: x stands alone.
+    torch::Tensor forward(torch::Tensor x, NormFrame* frame = nullptr);
     const TransformerNetOptions& options() const { return options_; }
 
     /// bf16 without bf16 hardware: rounds every convolution's weights and bias to bf16 now, and

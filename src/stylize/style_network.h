@@ -7,11 +7,14 @@
 
 #include <opencv2/core.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace stylecam {
+
+class NormTimeline;
 
 struct NetworkOptions {
     DeviceKind device = DeviceKind::Auto;
@@ -24,6 +27,11 @@ class StyleNetwork {
     /// Stylizes a CV_8UC3 BGR image whose height and width are multiples of `size_multiple()`
     /// and at least twice that; returns CV_8UC3 BGR of the same size.
     virtual cv::Mat run(const cv::Mat& bgr8) = 0;
+    /// `run` for frame `frame` of a video whose instance-norm statistics `timeline` carries from
+    /// frame to frame (nets/norm_timeline.h). Networks without such statistics just `run`.
+    virtual cv::Mat run_frame(const cv::Mat& bgr8, NormTimeline& /*timeline*/, int64_t /*frame*/) {
+        return run(bgr8);
+    }
     /// What the input's height and width must be multiples of (4, or more for shuffled nets).
     virtual int size_multiple() const { return 4; }
     /// "torch cpu (2 threads) fp32", "opencv-dnn cpu" — for logs and the UI.

@@ -16,6 +16,9 @@ void validate(const StylizerOptions& options) {
                    options.scale);
     STYLECAM_CHECK(options.strength >= 0 && options.strength <= 1,
                    "--strength must be in [0, 1], got ", options.strength);
+    NormTimelineOptions timeline;
+    timeline.smoothing = options.temporal_norm;
+    validate(timeline);
 }
 
 namespace {
@@ -65,6 +68,11 @@ Stylizer::Stylizer(const std::string& model_path, const StylizerOptions& options
         STYLECAM_CHECK(!network_->is_arbitrary(), model_path,
                        ": an arbitrary-style network needs a painting (--style-image)");
     if (network_->applies_strength()) network_->set_strength(options_.strength);
+    if (options_.temporal_norm > 0) {
+        NormTimelineOptions timeline;
+        timeline.smoothing = options_.temporal_norm;
+        timeline_ = std::make_shared<NormTimeline>(timeline);
+    }
 }
 
 int Stylizer::prepare(cv::Size frame, const std::vector<double>& scales) {
@@ -102,11 +110,30 @@ void Stylizer::set_scale(double scale) {
     options_ = next;
 }
 
-cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
+cv::Mat Stylizer::stylize(const cv::Mat& bgr8) { return run(bgr8, nullptr); }
+
+cv::Mat Stylizer::stylize_frame(const cv::Mat& bgr8, int64_t frame) {
+    if (!timeline_) return run(bgr8, nullptr);
+    try {
+        return run(bgr8, &frame);
+    } catch (...) {
+        timeline_->fail(frame);  // the next frame must not wait for this one
+        throw;
+    }
+}
+
+void Stylizer::restart_video(int64_t first_frame) {
+    if (timeline_) timeline_->restart(first_frame);
+}
+
+cv::Mat Stylizer::run(const cv::Mat& bgr8, const int64_t* frame) {
     STYLECAM_CHECK(bgr8.type() == CV_8UC3 && !bgr8.empty(),
                    "Stylizer: expected a non-empty 8-bit BGR image");
     const bool blend_strength = !network_->applies_strength();
-    if (blend_strength && options_.strength <= 0) return bgr8.clone();
+    if (blend_strength && options_.strength <= 0) {
+        if (frame && timeline_) timeline_->fail(*frame);  // not run: the next frame starts afresh
+        return bgr8.clone();
+    }
 
     cv::Mat input = bgr8;
     if (options_.scale != 1.0)
@@ -115,7 +142,9 @@ cv::Mat Stylizer::stylize(const cv::Mat& bgr8) {
     const cv::Mat padded =
         pad_for_network(input, network_->size_multiple(), min_side_for(*network_));
     run_sizes_.insert({padded.cols, padded.rows});  // no node allocated when the size is known
-    cv::Mat stylized = network_->run(padded)(cv::Rect(0, 0, input.cols, input.rows));
+    const cv::Mat output = frame && timeline_ ? network_->run_frame(padded, *timeline_, *frame)
+                                              : network_->run(padded);
+    cv::Mat stylized = output(cv::Rect(0, 0, input.cols, input.rows));
     if (stylized.size() != bgr8.size()) {
         cv::Mat resized;
         cv::resize(stylized, resized, bgr8.size(), 0, 0,

@@ -5,6 +5,7 @@
 ///
 /// Not thread-safe: one thread owns a Stylizer (in `live`, the inference thread).
 
+#include "nets/norm_timeline.h"
 #include "stylize/style_network.h"
 
 #include <opencv2/core.hpp>
@@ -29,9 +30,13 @@ struct StylizerOptions {
     /// The painting(s) for an arbitrary-style network (MicroAST weights); empty for trained
     /// styles. Part of the options so that a copy of the options makes the same stylizer.
     PaintingStyle painting;
+    /// Videos (`stylize_frame`): 0..0.99, the share of the previous frame's instance-norm
+    /// statistics each frame keeps (nets/norm_timeline.h); 0: every frame its own statistics.
+    double temporal_norm = 0;
 };
 
-/// Throws `Error` naming the option when scale is not in (0, 4] or strength not in [0, 1].
+/// Throws `Error` naming the option when scale is not in (0, 4], strength not in [0, 1] or
+/// temporal_norm not in [0, 0.99].
 void validate(const StylizerOptions& options);
 
 /// Reflect-pads (OpenCV BORDER_REFLECT_101, i.e. PyTorch's "reflect") on the bottom and right to
@@ -47,6 +52,18 @@ class Stylizer {
 
     /// CV_8UC3 BGR of any size ≥ 1×1 → CV_8UC3 BGR of exactly the same size.
     cv::Mat stylize(const cv::Mat& bgr8);
+    /// `stylize` for frame `frame` (0, 1, … in order) of a video: with `temporal_norm` > 0 the
+    /// network's instance norms carry their statistics over from frame − 1 (its timeline; scene
+    /// cuts and size changes start afresh). Stylizers that share a timeline (`share_timeline`)
+    /// may run consecutive frames on several threads at once and compute what one would.
+    cv::Mat stylize_frame(const cv::Mat& bgr8, int64_t frame);
+    /// Starts a new video at frame `first_frame` (a new file, a style switch): no frame of this
+    /// stylizer's timeline may be in flight.
+    void restart_video(int64_t first_frame = 0);
+    /// Makes this stylizer use `other`'s timeline (stylize's video workers share one).
+    void share_timeline(const Stylizer& other) { timeline_ = other.timeline_; }
+    /// The timeline, for its counters; null when temporal_norm is 0.
+    const NormTimeline* timeline() const { return timeline_.get(); }
     /// Runs the network once, on a grey picture, at each size that a `frame`-sized input takes
     /// at one of `scales` and that it has not run at yet, so that later frames at those scales
     /// (auto scale's rungs) find the kernels and buffers of their size ready: no stall at a
@@ -72,6 +89,9 @@ class Stylizer {
     std::unique_ptr<StyleNetwork> network_;
     std::vector<std::string> notes_;
     std::set<std::pair<int, int>> run_sizes_;  ///< network input sizes run so far (cols, rows)
+    std::shared_ptr<NormTimeline> timeline_;   ///< null when options_.temporal_norm is 0
+
+    cv::Mat run(const cv::Mat& bgr8, const int64_t* frame);
 };
 
 }  // namespace stylecam

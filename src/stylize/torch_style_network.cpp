@@ -16,12 +16,19 @@ TorchStyleNetwork::TorchStyleNetwork(const std::string& path, const NetworkOptio
     if (emulated_bf16_) net_->emulate_bf16();
 }
 
-cv::Mat TorchStyleNetwork::run(const cv::Mat& bgr8) {
+cv::Mat TorchStyleNetwork::run(const cv::Mat& bgr8) { return run_as(bgr8, nullptr); }
+
+cv::Mat TorchStyleNetwork::run_frame(const cv::Mat& bgr8, NormTimeline& timeline, int64_t frame) {
+    NormFrame place{&timeline, frame};
+    return run_as(bgr8, &place);
+}
+
+cv::Mat TorchStyleNetwork::run_as(const cv::Mat& bgr8, NormFrame* frame) {
     torch::NoGradGuard no_grad;
     const CpuAutocast autocast(device_.is_cpu() && precision_ == Precision::Bf16 &&
                                !emulated_bf16_);
     const auto input = image_to_tensor(bgr8).to(device_, dtype_);
-    return tensor_to_image(net_->forward(input));
+    return tensor_to_image(net_->forward(input, frame));
 }
 
 std::string TorchStyleNetwork::describe() const {

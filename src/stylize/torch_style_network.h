@@ -13,10 +13,13 @@ class TorchStyleNetwork : public StyleNetwork {
     /// (TransformerNetImpl::emulate_bf16). Throws `Error`.
     TorchStyleNetwork(const std::string& path, const NetworkOptions& options);
     cv::Mat run(const cv::Mat& bgr8) override;
+    cv::Mat run_frame(const cv::Mat& bgr8, NormTimeline& timeline, int64_t frame) override;
     std::string describe() const override;
     int size_multiple() const override { return static_cast<int>(net_->options().size_multiple()); }
 
   private:
+    cv::Mat run_as(const cv::Mat& bgr8, NormFrame* frame);
+
     TransformerNet net_{nullptr};
     torch::Device device_{torch::kCPU};
     Precision precision_ = Precision::Fp32;

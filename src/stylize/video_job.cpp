@@ -95,8 +95,10 @@ VideoResult run_video_pipeline(Stylizer& stylizer, VideoReader& reader, const st
     std::vector<std::unique_ptr<Stylizer>> copies;
     for (int i = 1; i < plan.workers; ++i) {
         copies.push_back(std::make_unique<Stylizer>(stylizer.model_path(), stylizer.options()));
+        copies.back()->share_timeline(stylizer);  // frame t carries statistics from t − 1
         stylizers.push_back(copies.back().get());
     }
+    stylizer.restart_video(0);
     const int threads_before = static_cast<int>(torch::get_num_threads());
 
     BoundedQueue<NumberedFrame> decoded(kQueueDepth), stylized(kQueueDepth);
@@ -137,7 +139,7 @@ VideoResult run_video_pipeline(Stylizer& stylizer, VideoReader& reader, const st
                 torch::set_num_threads(plan.threads_each);  // this thread's OpenMP team
                 while (auto frame = decoded.pop()) {
                     if (stabilizer) frame->input = frame->image;
-                    frame->image = own->stylize(frame->image);
+                    frame->image = own->stylize_frame(frame->image, frame->index);
                     if (!stylized.push(std::move(*frame))) break;  // the encoder stopped
                 }
             } catch (...) {
