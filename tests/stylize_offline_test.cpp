@@ -162,7 +162,7 @@ TEST_F(OfflineJobs, TemporalNormOnTwoWorkersComputesWhatOneStylizerDoesInOrder) 
         differs_from_alone += cv::norm(expected, alone.stylize_frame(frame, index), cv::NORM_L1);
     }
     EXPECT_EQ(index, 24);
-    EXPECT_GT(differs_from_alone, 0);  // the statistics were carried, not recomputed
+    EXPECT_GT(differs_from_alone, 0);      // the statistics were carried, not recomputed
     EXPECT_LT(one.timeline()->cuts(), 8);  // most frames carry their statistics over
     ASSERT_NE(one.timeline(), nullptr);
     EXPECT_EQ(alone.timeline(), nullptr);
