@@ -130,8 +130,9 @@ TEST_F(Cli, EvalOfAVideoReportsWarpErrorsNextToTheInputs) {
                                    quote(dir_.path("moving.avi")) + " --frames 5 --size native");
     ASSERT_EQ(both.exit_code, 0) << both.err;
     EXPECT_NE(both.out.find("5 frames at 64x48;"), std::string::npos) << both.out;
-    for (const char* row : {"input (the floor)", "model tiny.safetensors",
-                            "reference tiny.safetensors", "WARP ERR", "/ INPUT"})
+    for (const char* row :
+         {"input (the floor)", "model tiny.safetensors", "reference tiny.safetensors", "WARP ERR",
+          "/ INPUT", "STILL", "MOVING", "% of pixels"})
         EXPECT_NE(both.out.find(row), std::string::npos) << row << "\n" << both.out;
     // No reference needed for a video; frames resized to cover and cropped to --size.
     const auto alone = run_stylecam("eval -m " + model() + " -i " + quote(dir_.path("moving.avi")) +

@@ -80,6 +80,40 @@ TEST(WarpError, SmallForMotionLargeForFlicker) {
     EXPECT_NEAR(warp_error(clip, flickering), meter.mean(2), 1e-9);
 }
 
+TEST(WarpError, SplitsStillBackgroundFromMovingParts) {
+    // Left half: a still texture; right half: a texture moving by (3, 2) px a frame.
+    const auto moving = moving_clip(5);
+    const cv::Mat background = testing::smooth_noise(96, 128, 5);
+    std::vector<cv::Mat> clip, shimmering, following;
+    cv::theRNG().state = 78;
+    for (const auto& frame : moving) {
+        cv::Mat combined = frame.clone();
+        background(cv::Rect(0, 0, 64, 96)).copyTo(combined(cv::Rect(0, 0, 64, 96)));
+        clip.push_back(combined);
+        following.push_back(inverted(combined));
+        // Noise on the still part only, 16 px and more away from the moving half.
+        cv::Mat noisy = inverted(combined);
+        cv::Mat noise(96, 40, CV_8UC3);
+        cv::randu(noise, 0, 256);
+        noise.copyTo(noisy(cv::Rect(0, 0, 40, 96)));
+        shimmering.push_back(noisy);
+    }
+    const PairFlow flow = pair_flow(clip[0], clip[1]);
+    EXPECT_EQ(cv::countNonZero(flow.still(cv::Rect(64, 16, 64, 64))), 0) << "moving half";
+    EXPECT_GT(cv::countNonZero(flow.still(cv::Rect(0, 0, 44, 96))), 0.95 * 44 * 96)
+        << "still half, away from the motion";
+    WarpErrorMeter meter(2);
+    for (size_t t = 0; t < clip.size(); ++t) meter.add(clip[t], {following[t], shimmering[t]});
+    EXPECT_LT(meter.mean_still(0), 1.0);
+    EXPECT_LT(meter.mean_moving(0), 1.0);
+    EXPECT_GT(meter.mean_still(1), 40.0) << "the shimmer is all on still pixels";
+    EXPECT_LT(meter.mean_moving(1), 1.0);
+    EXPECT_NEAR(meter.still_fraction(), 44.0 / 128, 0.1);
+    WarpErrorMeter empty(1);
+    EXPECT_TRUE(std::isnan(empty.mean_still(0)));
+    EXPECT_ANY_THROW(empty.mean_moving(1));
+}
+
 TEST(WarpError, RefusesMismatchedFrames) {
     const cv::Mat frame = testing::smooth_noise(32, 32, 1);
     WarpErrorMeter meter(1);

@@ -201,33 +201,45 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
         std::printf("; temporal norm %.2f, %lld scene cuts", params.temporal_norm,
                     static_cast<long long>(model.timeline()->cuts()));
     std::printf("\n");
+    std::printf("still: %.1f %% of pixels (reliable, nothing moving within 16 px)\n",
+                100 * meter.still_fraction());
     const double floor = meter.mean(0);
-    std::printf("%-40s %10s %9s %10s\n", "SEQUENCE", "WARP ERR", "/ INPUT", "MODEL ms");
+    std::printf("%-40s %10s %9s %8s %8s %10s\n", "SEQUENCE", "WARP ERR", "/ INPUT", "STILL",
+                "MOVING", "MODEL ms");
     // A still clip has no warp error of its own: ratios to it are undefined, not NaN.
     const auto over_floor = [floor](double value) {
         char text[32] = "-";
         if (floor > 0) std::snprintf(text, sizeof text, "%.2f", value / floor);
         return std::string(text);
     };
-    std::printf("%-40s %10.3f %9s %10s\n", "input (the floor)", floor, over_floor(floor).c_str(),
-                "");
+    const auto region = [](double value) {
+        char text[32] = "-";
+        if (!std::isnan(value)) std::snprintf(text, sizeof text, "%.3f", value);
+        return std::string(text);
+    };
+    const auto row = [&](const std::string& label, int series, const std::string& ms) {
+        std::printf("%-40s %10.3f %9s %8s %8s %10s\n", label.c_str(), meter.mean(series),
+                    over_floor(meter.mean(series)).c_str(),
+                    region(meter.mean_still(series)).c_str(),
+                    region(meter.mean_moving(series)).c_str(), ms.c_str());
+    };
+    const auto milliseconds = [](double value) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.1f", value);
+        return std::string(text);
+    };
     const auto name = [](const std::string& path) {
         return std::filesystem::path(path).filename().string();
     };
-    std::printf("%-40s %10.3f %9s %10.1f\n", ("model " + name(model.model_path())).c_str(),
-                meter.mean(1), over_floor(meter.mean(1)).c_str(), model_ms / frames);
-    if (reference)
-        std::printf("%-40s %10.3f %9s %10s\n",
-                    ("reference " + name(reference->model_path())).c_str(), meter.mean(2),
-                    over_floor(meter.mean(2)).c_str(), "");
+    row("input (the floor)", 0, "");
+    row("model " + name(model.model_path()), 1, milliseconds(model_ms / frames));
+    if (reference) row("reference " + name(reference->model_path()), 2, "");
     for (size_t i = 0; i < stabilizers.size(); ++i) {
-        const int series = first_stabilized + static_cast<int>(i);
         char label[96];
         std::snprintf(label, sizeof label, "model + stabilize %.2f (%s, %.2f)", params.stabilize[i],
                       params.stabilize_flow.c_str(), params.stabilize_flow_scale);
-        std::printf("%-40s %10.3f %9s %10.1f\n", label, meter.mean(series),
-                    over_floor(meter.mean(series)).c_str(),
-                    model_ms / frames + stabilize_ms[i] / frames);
+        row(label, first_stabilized + static_cast<int>(i),
+            milliseconds(model_ms / frames + stabilize_ms[i] / frames));
     }
     return kExitOk;
 }

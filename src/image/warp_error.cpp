@@ -4,10 +4,16 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <cmath>
 #include <limits>
 
 namespace stylecam {
 namespace {
+
+/// Input motion (px) above which a pixel moves, and how far (px) from such a pixel a still one
+/// must be (a moving object's surroundings re-form with it).
+constexpr float kStillMotion = 0.5f;
+constexpr int kStillMargin = 16;
 
 void check_frames(const cv::Mat& a, const cv::Mat& b, const char* what) {
     STYLECAM_CHECK(!a.empty() && a.type() == CV_8UC3 && b.type() == CV_8UC3 && a.size() == b.size(),
@@ -26,26 +32,45 @@ PairFlow pair_flow(const cv::Mat& previous, const cv::Mat& current, int dis_pres
     PairFlow flow;
     flow_to_maps(backward, flow.map_x, flow.map_y);
     flow.reliable = consistent_flow_mask(backward, forward, flow.map_x, flow.map_y);
+    // Still: reliable, and no pixel within kStillMargin moves by more than kStillMotion px.
+    std::vector<cv::Mat> components;
+    cv::split(backward, components);
+    cv::Mat magnitude;
+    cv::magnitude(components[0], components[1], magnitude);
+    const cv::Mat moving = magnitude > kStillMotion;
+    cv::Mat near_motion;
+    cv::dilate(moving, near_motion,
+               cv::getStructuringElement(cv::MORPH_RECT,
+                                         cv::Size(2 * kStillMargin + 1, 2 * kStillMargin + 1)));
+    flow.still = flow.reliable & ~near_motion;
     return flow;
 }
 
 double warped_difference(const PairFlow& flow, const cv::Mat& previous, const cv::Mat& current) {
+    const double value = warped_difference(flow, previous, current, flow.reliable);
+    return std::isnan(value) ? 0.0 : value;
+}
+
+double warped_difference(const PairFlow& flow, const cv::Mat& previous, const cv::Mat& current,
+                         const cv::Mat& mask) {
     check_frames(previous, current, "warped_difference");
-    STYLECAM_CHECK(flow.reliable.size() == current.size(),
-                   "warped_difference: the flow is for another frame size");
-    const int count = cv::countNonZero(flow.reliable);
-    if (count == 0) return 0;
+    STYLECAM_CHECK(flow.reliable.size() == current.size() && mask.size() == current.size(),
+                   "warped_difference: the flow or the mask is for another frame size");
+    if (cv::countNonZero(mask) == 0) return std::numeric_limits<double>::quiet_NaN();
     cv::Mat previous_f, current_f, warped, difference;
     previous.convertTo(previous_f, CV_32F);
     current.convertTo(current_f, CV_32F);
     cv::remap(previous_f, warped, flow.map_x, flow.map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::absdiff(current_f, warped, difference);
-    const cv::Scalar mean = cv::mean(difference, flow.reliable);
+    const cv::Scalar mean = cv::mean(difference, mask);
     return (mean[0] + mean[1] + mean[2]) / 3.0;
 }
 
 WarpErrorMeter::WarpErrorMeter(int series, int dis_preset)
-    : dis_preset_(dis_preset), sums_(static_cast<size_t>(series), 0.0) {
+    : dis_preset_(dis_preset),
+      sums_(static_cast<size_t>(series), 0.0),
+      still_sums_(static_cast<size_t>(series), 0.0),
+      moving_sums_(static_cast<size_t>(series), 0.0) {
     STYLECAM_CHECK(series >= 1, "WarpErrorMeter: needs at least one series, got ", series);
 }
 
@@ -56,10 +81,22 @@ void WarpErrorMeter::add(const cv::Mat& input, const std::vector<cv::Mat>& serie
     if (!previous_input_.empty()) {
         check_frames(previous_input_, input, "WarpErrorMeter");
         const PairFlow flow = pair_flow(previous_input_, input, dis_preset_);
-        for (size_t i = 0; i < series.size(); ++i)
+        const cv::Mat moving = flow.reliable & ~flow.still;
+        const bool any_still = cv::countNonZero(flow.still) > 0;
+        const bool any_moving = cv::countNonZero(moving) > 0;
+        for (size_t i = 0; i < series.size(); ++i) {
             sums_[i] += warped_difference(flow, previous_series_[i], series[i]);
+            if (any_still)
+                still_sums_[i] +=
+                    warped_difference(flow, previous_series_[i], series[i], flow.still);
+            if (any_moving)
+                moving_sums_[i] += warped_difference(flow, previous_series_[i], series[i], moving);
+        }
+        still_pairs_ += any_still;
+        moving_pairs_ += any_moving;
         reliable_sum_ +=
             cv::countNonZero(flow.reliable) / static_cast<double>(flow.reliable.total());
+        still_sum_ += cv::countNonZero(flow.still) / static_cast<double>(flow.still.total());
         ++pairs_;
     }
     previous_input_ = input.clone();
@@ -77,6 +114,20 @@ double WarpErrorMeter::mean(int series) const {
 double WarpErrorMeter::reliable_fraction() const {
     return pairs_ == 0 ? 0.0 : reliable_sum_ / pairs_;
 }
+
+double WarpErrorMeter::mean_still(int series) const {
+    mean(series);  // checks the index
+    if (still_pairs_ == 0) return std::numeric_limits<double>::quiet_NaN();
+    return still_sums_[static_cast<size_t>(series)] / still_pairs_;
+}
+
+double WarpErrorMeter::mean_moving(int series) const {
+    mean(series);
+    if (moving_pairs_ == 0) return std::numeric_limits<double>::quiet_NaN();
+    return moving_sums_[static_cast<size_t>(series)] / moving_pairs_;
+}
+
+double WarpErrorMeter::still_fraction() const { return pairs_ == 0 ? 0.0 : still_sum_ / pairs_; }
 
 double warp_error(const std::vector<cv::Mat>& input, const std::vector<cv::Mat>& stylized,
                   int dis_preset) {
