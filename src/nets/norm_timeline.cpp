@@ -37,15 +37,12 @@ InstanceStatistics NormTimeline::blend(int64_t frame, int layer, const InstanceS
                                        int64_t height, int64_t width) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (closed_ || frame < first_frame_) return fresh;
-    FrameState& state = frames_[frame];  // std::map: the reference survives other insertions
-    if (static_cast<int>(state.layers.size()) != layer) {  // a frame run twice: not a video
-        state.failed = true;
-        lock.unlock();
-        passed_.notify_all();
-        return fresh;
-    }
+    const auto own_so_far = [&] {
+        const auto found = frames_.find(frame);
+        return found != frames_.end() && found->second.own;
+    };
     const FrameState* previous = nullptr;
-    if (frame > first_frame_ && !state.own) {
+    if (frame > first_frame_ && !own_so_far()) {
         const auto ready = [&] {
             if (closed_ || frame < first_frame_) return true;
             const auto found = frames_.find(frame - 1);
@@ -58,6 +55,14 @@ InstanceStatistics NormTimeline::blend(int64_t frame, int layer, const InstanceS
         if (found != frames_.end() && !found->second.failed &&
             static_cast<int>(found->second.layers.size()) > layer)
             previous = &found->second;
+    }
+    // Looked up after the wait: a restart meanwhile may have dropped the frame's earlier layers.
+    FrameState& state = frames_[frame];  // std::map: the reference survives other insertions
+    if (static_cast<int>(state.layers.size()) != layer) {  // run twice, or restarted midway
+        state.failed = true;
+        lock.unlock();
+        passed_.notify_all();
+        return fresh;
     }
     if (layer == 0) {
         state.height = height;
