@@ -82,5 +82,24 @@ TEST_F(LiveStabilize, BlendsAndStartsOverOnAStyleSwitch) {
     EXPECT_EQ(pipeline.stats().stabilize, 0.0);
 }
 
+TEST_F(LiveStabilize, TheTemporalNormIsOnAsConfiguredAndSwitchedByItsCommand) {
+    settings_.stylizer.temporal_norm = 0.9;
+    LivePipeline pipeline(settings_, open_frame_source(settings_.source));
+    auto results = collect(pipeline, 600ms);
+    ASSERT_GE(results.size(), 3u);
+    EXPECT_EQ(pipeline.stats().temporal_norm, 0.9);
+    pipeline.send(LiveCommand::temporal_norm(0));  // the checkbox off
+    results = collect(pipeline, 600ms);
+    ASSERT_GE(results.size(), 3u);
+    EXPECT_EQ(pipeline.stats().temporal_norm, 0.0);
+    pipeline.send(LiveCommand::temporal_norm(2.0));  // refused: the error is shown, nothing changes
+    pipeline.send(LiveCommand::select_style(1));     // a style loaded after the switch
+    pipeline.send(LiveCommand::temporal_norm(0.8));
+    results = collect(pipeline, 600ms);
+    ASSERT_GE(results.size(), 3u);
+    EXPECT_EQ(pipeline.stats().temporal_norm, 0.8);
+    EXPECT_EQ(results.back().style, 1);
+}
+
 }  // namespace
 }  // namespace stylecam

@@ -108,6 +108,24 @@ TEST_F(TinyModel, PrepareRunsEachNewNetworkSizeOnceAndChangesNothing) {
     EXPECT_EQ(cv::norm(stylizer.stylize(frame), before, cv::NORM_INF), 0);
 }
 
+TEST_F(TinyModel, VideoFramesCarryStatisticsUntilTheTemporalNormIsSwitchedOff) {
+    StylizerOptions options;
+    options.temporal_norm = 0.9;
+    Stylizer stylizer = make(options);
+    const cv::Mat first = random_image(40, 48), second = random_image(40, 48);
+    EXPECT_EQ(cv::norm(stylizer.stylize_frame(first, 0), stylizer.stylize(first), cv::NORM_INF),
+              0);  // a video's first frame is the picture
+    EXPECT_GT(cv::norm(stylizer.stylize_frame(second, 1), stylizer.stylize(second), cv::NORM_INF),
+              0);  // the next one keeps 0.9 of the first one's statistics
+    stylizer.set_temporal_norm(0);
+    EXPECT_EQ(stylizer.timeline(), nullptr);
+    EXPECT_EQ(cv::norm(stylizer.stylize_frame(second, 2), stylizer.stylize(second), cv::NORM_INF),
+              0);
+    EXPECT_THROW(stylizer.set_temporal_norm(1.5), Error);
+    options.temporal_norm = -1;
+    EXPECT_THROW(make(options), Error);
+}
+
 TEST_F(TinyModel, StrengthBlendsWithTheOriginal) {
     const cv::Mat image = random_image(32, 40);
     auto stylizer = make();

@@ -32,6 +32,7 @@ LiveUiState initial_state(const LiveAppOptions& options) {
     state.scale = static_cast<float>(options.stylizer.scale);
     state.auto_scale = options.auto_scale;
     state.stabilize = static_cast<float>(options.stabilize);
+    state.temporal_norm = options.stylizer.temporal_norm > 0;
     state.device = static_cast<int>(options.stylizer.network.device);
     state.precision = static_cast<int>(options.stylizer.network.precision);
     state.mode = options.view;
@@ -57,6 +58,11 @@ class ActionHandler {
         if (actions.scale_changed) pipeline_.send(LiveCommand::scale(state.scale));
         if (actions.auto_scale_changed) pipeline_.send(LiveCommand::auto_scale(state.auto_scale));
         if (actions.stabilize_changed) pipeline_.send(LiveCommand::stabilize(state.stabilize));
+        if (actions.temporal_norm_changed) {
+            const double on = options_.stylizer.temporal_norm > 0 ? options_.stylizer.temporal_norm
+                                                                  : kDefaultTemporalNorm;
+            pipeline_.send(LiveCommand::temporal_norm(state.temporal_norm ? on : 0.0));
+        }
         if (actions.network_changed)
             pipeline_.send(LiveCommand::set_network(
                 {static_cast<DeviceKind>(state.device), static_cast<Precision>(state.precision)}));

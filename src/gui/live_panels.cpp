@@ -29,6 +29,7 @@ void LiveUiActions::merge(const LiveUiActions& other) {
     scale_changed |= other.scale_changed;
     auto_scale_changed |= other.auto_scale_changed;
     stabilize_changed |= other.stabilize_changed;
+    temporal_norm_changed |= other.temporal_norm_changed;
     network_changed |= other.network_changed;
     toggle_recording |= other.toggle_recording;
     snapshot |= other.snapshot;
@@ -117,6 +118,11 @@ void draw_live_tab(LiveUiActions& actions, LiveUiState& state, const LiveStats& 
         ImGui::SetTooltip(
             "Against flicker: blend each frame with the previous output, moved along the "
             "camera's optical flow, where the motion is reliable (0: off; 0.8 recommended)");
+    actions.temporal_norm_changed = ImGui::Checkbox("Steady statistics", &state.temporal_norm);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Each frame's network keeps most of the previous frame's feature statistics: still "
+            "backgrounds stop shimmering when something moves (free; scene cuts start afresh)");
     const char* devices[] = {"auto", "cpu", "cuda"};
     const char* precisions[] = {"auto", "fp32", "bf16", "fp16"};
     const int device_count = cuda ? 3 : 2;

@@ -17,11 +17,12 @@ struct LiveUiState {
     int style = 0;
     float strength = 1.0f;
     bool preserve_colors = false;
-    float scale = 1.0f;      ///< the user's scale (with auto scale, the highest it uses)
-    bool auto_scale = true;  ///< lower the scale while the network cannot keep the frame rate
-    float stabilize = 0.0f;  ///< temporal stabilizer strength, 0..1 (0: off)
-    int device = 0;          ///< 0 auto, 1 cpu, 2 cuda
-    int precision = 0;       ///< 0 auto, 1 fp32, 2 bf16, 3 fp16
+    float scale = 1.0f;         ///< the user's scale (with auto scale, the highest it uses)
+    bool auto_scale = true;     ///< lower the scale while the network cannot keep the frame rate
+    float stabilize = 0.0f;     ///< temporal stabilizer strength, 0..1 (0: off)
+    bool temporal_norm = true;  ///< carry instance-norm statistics from frame to frame
+    int device = 0;             ///< 0 auto, 1 cpu, 2 cuda
+    int precision = 0;          ///< 0 auto, 1 fp32, 2 bf16, 3 fp16
     ViewMode mode = ViewMode::SideBySide;
     float split = 0.5f;
     bool record_side_by_side = false;
@@ -36,6 +37,7 @@ struct LiveUiActions {
     bool scale_changed = false;
     bool auto_scale_changed = false;
     bool stabilize_changed = false;
+    bool temporal_norm_changed = false;
     bool network_changed = false;
     bool toggle_recording = false;
     bool snapshot = false;

@@ -63,6 +63,7 @@ LivePipeline::LivePipeline(LiveSettings settings, std::unique_ptr<FrameSource> s
     stats_.auto_scale = settings_.auto_scale;
     stats_.target_fps = auto_scale_.target_fps();
     stats_.stabilize = settings_.stabilize.strength;
+    stats_.temporal_norm = settings_.stylizer.temporal_norm;
     capture_thread_ = std::thread([this] { capture_loop(); });
     inference_thread_ = std::thread([this] { inference_loop(); });
 }
@@ -262,6 +263,16 @@ void LivePipeline::apply(const LiveCommand& command) {
             stabilizer_.reset();
             restart_norms_ = true;
             break;
+        case Kind::SetTemporalNorm: {
+            StylizerOptions next = options;
+            next.temporal_norm = command.value;
+            validate(next);
+            options = next;
+            for (auto& stylizer : stylizers_)
+                if (stylizer) stylizer->set_temporal_norm(command.value);
+            restart_norms_ = true;
+            break;
+        }
         case Kind::SetStabilize:
             stabilizer_.set_strength(command.value);
             break;
@@ -278,6 +289,7 @@ void LivePipeline::apply(const LiveCommand& command) {
     stats_.scale = scale_in_use();
     stats_.paused = paused_;
     stats_.stabilize = stabilizer_.options().strength;
+    stats_.temporal_norm = settings_.stylizer.temporal_norm;
     stats_.recording = recorder_ != nullptr;
     if (recorder_) {
         stats_.recording_path = recorder_->path();

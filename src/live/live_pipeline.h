@@ -87,9 +87,10 @@ struct LiveCommand {
         SetNetwork,         ///< `network` (device/precision): reloads the styles
         StartRecording,     ///< `path`; `flag`: side by side
         StopRecording,
-        SetPaused,     ///< `flag`: stop stylizing (frames are still captured and dropped)
-        AddStyle,      ///< `style` (e.g. a painting): appended to the list and selected
-        SetStabilize,  ///< `value` 0..1: temporal stabilizer strength (0: off)
+        SetPaused,        ///< `flag`: stop stylizing (frames are still captured and dropped)
+        AddStyle,         ///< `style` (e.g. a painting): appended to the list and selected
+        SetStabilize,     ///< `value` 0..1: temporal stabilizer strength (0: off)
+        SetTemporalNorm,  ///< `value` 0..0.99: carried instance-norm statistics (0: off)
     };
     Kind kind = Kind::StopRecording;
     int index = 0;
@@ -132,6 +133,9 @@ struct LiveCommand {
     static LiveCommand stabilize(double strength) {
         return make(Kind::SetStabilize, [&](auto& c) { c.value = strength; });
     }
+    static LiveCommand temporal_norm(double smoothing) {
+        return make(Kind::SetTemporalNorm, [&](auto& c) { c.value = smoothing; });
+    }
     static LiveCommand add_style(StyleEntry style) {
         return make(Kind::AddStyle, [&](auto& c) { c.style = std::move(style); });
     }
@@ -165,9 +169,10 @@ struct LiveStats {
     std::string error;          ///< last inference/model error, empty when fine
     double capture_fps = 0;
     double inference_fps = 0;
-    double inference_ms = 0;  ///< last frame's network time (scale, pad, run, colour, blend)
-    double stabilize = 0;     ///< temporal stabilizer strength (0: off)
-    double stabilize_ms = 0;  ///< its time for the last frame, ms
+    double inference_ms = 0;   ///< last frame's network time (scale, pad, run, colour, blend)
+    double stabilize = 0;      ///< temporal stabilizer strength (0: off)
+    double stabilize_ms = 0;   ///< its time for the last frame, ms
+    double temporal_norm = 0;  ///< the share of statistics carried from frame to frame (0: off)
     double scale = 1;  ///< the inference scale of the last frame (auto scale's or the user's)
     bool auto_scale = false;  ///< auto scale is on
     double target_fps = 0;    ///< the rate auto scale holds (when on)

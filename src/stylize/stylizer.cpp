@@ -68,11 +68,15 @@ Stylizer::Stylizer(const std::string& model_path, const StylizerOptions& options
         STYLECAM_CHECK(!network_->is_arbitrary(), model_path,
                        ": an arbitrary-style network needs a painting (--style-image)");
     if (network_->applies_strength()) network_->set_strength(options_.strength);
-    if (options_.temporal_norm > 0) {
-        NormTimelineOptions timeline;
-        timeline.smoothing = options_.temporal_norm;
-        timeline_ = std::make_shared<NormTimeline>(timeline);
-    }
+    set_temporal_norm(options_.temporal_norm);
+}
+
+void Stylizer::set_temporal_norm(double smoothing) {
+    NormTimelineOptions timeline;
+    timeline.smoothing = smoothing;
+    validate(timeline);
+    options_.temporal_norm = smoothing;
+    timeline_ = smoothing > 0 ? std::make_shared<NormTimeline>(timeline) : nullptr;
 }
 
 int Stylizer::prepare(cv::Size frame, const std::vector<double>& scales) {

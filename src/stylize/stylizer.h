@@ -75,6 +75,9 @@ class Stylizer {
     void set_strength(double strength);
     void set_scale(double scale);
     void set_preserve_colors(bool preserve) { options_.preserve_colors = preserve; }
+    /// 0..0.99 (see StylizerOptions::temporal_norm): the next frame starts a new timeline.
+    /// Throws `Error` for other values.
+    void set_temporal_norm(double smoothing);
     /// Switches an arbitrary-style network to other paintings (codes are cached per painting and
     /// size). Throws `Error("<file>: ...")` and keeps the current style on failure.
     void set_painting(const PaintingStyle& painting);
