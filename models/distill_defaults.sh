@@ -86,6 +86,19 @@ for style in "${STYLES[@]}"; do
   #    - mosaic 600 more steps at 6 / 150 / 150 / 160 after its third stage (flicker 2.94× →
   #      2.69×, but texture 0.293 → 0.327 and detail 0.625 → 0.554); after the detail stage
   #      (0.241, 3.17×), motion 160 with grain 300 (0.294, 2.85×).
+  #    Later (flicker with the temporal norm, stylize's and eval's default since then):
+  #    - mosaic 1500 steps as a deeper student, c16-r8-k3-s2-dw (warm-started from the committed
+  #      one, its last stage's weights): 0.271 at 2.80×, against 0.264 at 2.82×: depth did not
+  #      move the texture-against-flicker line (and costs 36 % more per frame).
+  #    - pointilism 1000 steps at texture 5 (0.206, 1.98×); 600 at texture 4 with noise 50 and
+  #      motion 20 (0.203, 2.04×): relaxing the stability terms did not buy texture.
+  #    - udnie 600 steps at texture 4 with detail 2 (0.213, 1.91×, against 0.197 at 1.85×).
+  #    - Scaling a mosaic student's output contrast by 1.2 about its mean gives texture 0.199
+  #      (from 0.263) and multiplies its flicker by 1.2: for these students the texture still
+  #      missing is stroke amplitude, which is what flickers. A least-squares colour matrix
+  #      fitted to the teacher's low-pass (σ 3) output on training photos raises low-pass PSNR
+  #      by 0.1–1.0 dB on every style but lowers contrast: texture worse on four of five
+  #      (candy 0.170 → 0.288; udnie 0.197 → 0.177).
   case "$style" in
     candy) finish=("600 5e-4 5 40 100 60" "500 4e-4 8 50 100 60" "600 4e-4 8 50 100 60 5"
       "500 3e-4 8 80 100 120 3") ;;
