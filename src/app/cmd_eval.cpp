@@ -206,40 +206,34 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
     const double floor = meter.mean(0);
     std::printf("%-40s %10s %9s %8s %8s %10s\n", "SEQUENCE", "WARP ERR", "/ INPUT", "STILL",
                 "MOVING", "MODEL ms");
-    // A still clip has no warp error of its own: ratios to it are undefined, not NaN.
-    const auto over_floor = [floor](double value) {
+    // A cell: `value` in `format`, or "-" where it is undefined (NaN). A still clip has no warp
+    // error of its own: ratios to it are undefined, not NaN.
+    const auto cell = [](const char* format, double value) {
         char text[32] = "-";
-        if (floor > 0) std::snprintf(text, sizeof text, "%.2f", value / floor);
+        if (!std::isnan(value)) std::snprintf(text, sizeof text, format, value);
         return std::string(text);
     };
-    const auto region = [](double value) {
-        char text[32] = "-";
-        if (!std::isnan(value)) std::snprintf(text, sizeof text, "%.3f", value);
-        return std::string(text);
+    const auto over_floor = [&](double value) {
+        return cell("%.2f", floor > 0 ? value / floor : std::nan(""));
     };
     const auto row = [&](const std::string& label, int series, const std::string& ms) {
         std::printf("%-40s %10.3f %9s %8s %8s %10s\n", label.c_str(), meter.mean(series),
                     over_floor(meter.mean(series)).c_str(),
-                    region(meter.mean_still(series)).c_str(),
-                    region(meter.mean_moving(series)).c_str(), ms.c_str());
-    };
-    const auto milliseconds = [](double value) {
-        char text[32];
-        std::snprintf(text, sizeof text, "%.1f", value);
-        return std::string(text);
+                    cell("%.3f", meter.mean_still(series)).c_str(),
+                    cell("%.3f", meter.mean_moving(series)).c_str(), ms.c_str());
     };
     const auto name = [](const std::string& path) {
         return std::filesystem::path(path).filename().string();
     };
     row("input (the floor)", 0, "");
-    row("model " + name(model.model_path()), 1, milliseconds(model_ms / frames));
+    row("model " + name(model.model_path()), 1, cell("%.1f", model_ms / frames));
     if (reference) row("reference " + name(reference->model_path()), 2, "");
     for (size_t i = 0; i < stabilizers.size(); ++i) {
         char label[96];
         std::snprintf(label, sizeof label, "model + stabilize %.2f (%s, %.2f)", params.stabilize[i],
                       params.stabilize_flow.c_str(), params.stabilize_flow_scale);
         row(label, first_stabilized + static_cast<int>(i),
-            milliseconds(model_ms / frames + stabilize_ms[i] / frames));
+            cell("%.1f", model_ms / frames + stabilize_ms[i] / frames));
     }
     return kExitOk;
 }

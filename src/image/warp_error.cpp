@@ -20,6 +20,34 @@ void check_frames(const cv::Mat& a, const cv::Mat& b, const char* what) {
                    what, ": expected CV_8UC3 frames of one size");
 }
 
+/// |current − warp(previous)| per pixel and channel, CV_32FC3.
+cv::Mat warped_absdiff(const PairFlow& flow, const cv::Mat& previous, const cv::Mat& current) {
+    check_frames(previous, current, "warped_difference");
+    STYLECAM_CHECK(flow.reliable.size() == current.size(),
+                   "warped_difference: the flow is for another frame size");
+    cv::Mat previous_f, current_f, warped, difference;
+    previous.convertTo(previous_f, CV_32F);
+    current.convertTo(current_f, CV_32F);
+    cv::remap(previous_f, warped, flow.map_x, flow.map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::absdiff(current_f, warped, difference);
+    return difference;
+}
+
+/// Mean of `difference` over the pixels of `mask` and its three channels; NaN for an empty mask.
+double masked_mean(const cv::Mat& difference, const cv::Mat& mask) {
+    STYLECAM_CHECK(mask.size() == difference.size(),
+                   "warped_difference: the mask is for another frame size");
+    if (cv::countNonZero(mask) == 0) return std::numeric_limits<double>::quiet_NaN();
+    const cv::Scalar mean = cv::mean(difference, mask);
+    return (mean[0] + mean[1] + mean[2]) / 3.0;
+}
+
+/// The warp error over the reliable pixels: 0 when there are none.
+double reliable_mean(const cv::Mat& difference, const PairFlow& flow) {
+    const double value = masked_mean(difference, flow.reliable);
+    return std::isnan(value) ? 0.0 : value;
+}
+
 }  // namespace
 
 PairFlow pair_flow(const cv::Mat& previous, const cv::Mat& current, int dis_preset) {
@@ -47,23 +75,12 @@ PairFlow pair_flow(const cv::Mat& previous, const cv::Mat& current, int dis_pres
 }
 
 double warped_difference(const PairFlow& flow, const cv::Mat& previous, const cv::Mat& current) {
-    const double value = warped_difference(flow, previous, current, flow.reliable);
-    return std::isnan(value) ? 0.0 : value;
+    return reliable_mean(warped_absdiff(flow, previous, current), flow);
 }
 
 double warped_difference(const PairFlow& flow, const cv::Mat& previous, const cv::Mat& current,
                          const cv::Mat& mask) {
-    check_frames(previous, current, "warped_difference");
-    STYLECAM_CHECK(flow.reliable.size() == current.size() && mask.size() == current.size(),
-                   "warped_difference: the flow or the mask is for another frame size");
-    if (cv::countNonZero(mask) == 0) return std::numeric_limits<double>::quiet_NaN();
-    cv::Mat previous_f, current_f, warped, difference;
-    previous.convertTo(previous_f, CV_32F);
-    current.convertTo(current_f, CV_32F);
-    cv::remap(previous_f, warped, flow.map_x, flow.map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-    cv::absdiff(current_f, warped, difference);
-    const cv::Scalar mean = cv::mean(difference, mask);
-    return (mean[0] + mean[1] + mean[2]) / 3.0;
+    return masked_mean(warped_absdiff(flow, previous, current), mask);
 }
 
 WarpErrorMeter::WarpErrorMeter(int series, int dis_preset)
@@ -84,13 +101,11 @@ void WarpErrorMeter::add(const cv::Mat& input, const std::vector<cv::Mat>& serie
         const cv::Mat moving = flow.reliable & ~flow.still;
         const bool any_still = cv::countNonZero(flow.still) > 0;
         const bool any_moving = cv::countNonZero(moving) > 0;
-        for (size_t i = 0; i < series.size(); ++i) {
-            sums_[i] += warped_difference(flow, previous_series_[i], series[i]);
-            if (any_still)
-                still_sums_[i] +=
-                    warped_difference(flow, previous_series_[i], series[i], flow.still);
-            if (any_moving)
-                moving_sums_[i] += warped_difference(flow, previous_series_[i], series[i], moving);
+        for (size_t i = 0; i < series.size(); ++i) {  // one warp per series, three means
+            const cv::Mat difference = warped_absdiff(flow, previous_series_[i], series[i]);
+            sums_[i] += reliable_mean(difference, flow);
+            if (any_still) still_sums_[i] += masked_mean(difference, flow.still);
+            if (any_moving) moving_sums_[i] += masked_mean(difference, moving);
         }
         still_pairs_ += any_still;
         moving_pairs_ += any_moving;

@@ -39,6 +39,15 @@ inline __attribute__((always_inline)) double plane_sum(const T* values, int64_t 
     return total;
 }
 
+/// The per-plane affine step of a normalization by `mean` and `variance`: out = in·scale + shift.
+struct PlaneAffine {
+    float scale, shift;
+};
+inline PlaneAffine plane_affine(float weight, float bias, float mean, float variance, float eps) {
+    const float scale = weight / std::sqrt(variance + eps);
+    return {scale, bias - mean * scale};
+}
+
 /// One plane's mean and biased variance.
 template <typename T>
 inline __attribute__((always_inline)) void plane_statistics(const T* in, int64_t size, float* mean,
@@ -65,8 +74,8 @@ inline __attribute__((always_inline)) void normalize_plane(const T* in, T* out, 
                                                            bool relu) {
     float mean = 0, variance = 0;
     plane_statistics(in, size, &mean, &variance);
-    const float scale = weight / std::sqrt(variance + eps);
-    scale_plane(in, out, size, scale, bias - mean * scale, relu);
+    const PlaneAffine affine = plane_affine(weight, bias, mean, variance, eps);
+    scale_plane(in, out, size, affine.scale, affine.shift, relu);
 }
 
 // Compiled for AVX2 as well as the baseline, chosen at run time (multiversioned functions
@@ -218,8 +227,10 @@ void channels_last_scale(const T* in, T* out, int64_t n, int64_t c, int64_t pixe
     std::vector<float> scale(c), shift(c);
     for (int64_t b = 0; b < n; ++b) {
         for (int64_t ch = 0; ch < c; ++ch) {
-            scale[ch] = weight[ch] / std::sqrt(variance[b * c + ch] + eps);
-            shift[ch] = bias[ch] - mean[b * c + ch] * scale[ch];
+            const PlaneAffine affine =
+                plane_affine(weight[ch], bias[ch], mean[b * c + ch], variance[b * c + ch], eps);
+            scale[ch] = affine.scale;
+            shift[ch] = affine.shift;
         }
         const T* image = in + b * pixels * c;
         T* target = out + b * pixels * c;
@@ -277,17 +288,19 @@ torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& we
     const float* bs = b.data_ptr<float>();
     const bool bf16 = x.scalar_type() == torch::kBFloat16;
     const auto eps32 = static_cast<float>(eps);
+    const uint16_t* in16 = bf16 ? elements<uint16_t>(x) : nullptr;
+    uint16_t* out16 = bf16 ? elements<uint16_t>(out) : nullptr;
+    const float* in32 = bf16 ? nullptr : elements<float>(x);
+    float* out32 = bf16 ? nullptr : elements<float>(out);
     // One plane at a time, statistics and output together (the plane stays in cache).
     at::parallel_for(0, x.size(0) * channels, 1, [&](int64_t begin, int64_t end) {
         for (int64_t plane = begin; plane < end; ++plane) {
             const int64_t c = plane % channels, offset = plane * size;
             if (bf16)
-                normalize_plane_bf16(elements<uint16_t>(x) + offset,
-                                     elements<uint16_t>(out) + offset, size, ws[c], bs[c], eps32,
+                normalize_plane_bf16(in16 + offset, out16 + offset, size, ws[c], bs[c], eps32,
                                      relu);
             else
-                normalize_plane_f32(elements<float>(x) + offset, elements<float>(out) + offset,
-                                    size, ws[c], bs[c], eps32, relu);
+                normalize_plane_f32(in32 + offset, out32 + offset, size, ws[c], bs[c], eps32, relu);
         }
     });
     return out;
@@ -315,14 +328,14 @@ InstanceStatistics instance_statistics(const torch::Tensor& x) {
             channels_last_statistics(elements<float>(x), n, channels, size, mean, variance);
         return statistics;
     }
+    const uint16_t* in16 = bf16 ? elements<uint16_t>(x) : nullptr;
+    const float* in32 = bf16 ? nullptr : elements<float>(x);
     at::parallel_for(0, n * channels, 1, [&](int64_t begin, int64_t end) {
         for (int64_t plane = begin; plane < end; ++plane) {
             if (bf16)
-                plane_statistics_bf16(elements<uint16_t>(x) + plane * size, size, mean + plane,
-                                      variance + plane);
+                plane_statistics_bf16(in16 + plane * size, size, mean + plane, variance + plane);
             else
-                plane_statistics_f32(elements<float>(x) + plane * size, size, mean + plane,
-                                     variance + plane);
+                plane_statistics_f32(in32 + plane * size, size, mean + plane, variance + plane);
         }
     });
     return statistics;
@@ -368,17 +381,21 @@ torch::Tensor instance_norm_relu(const torch::Tensor& x, const torch::Tensor& we
                                 variance, ws, bs, eps32, relu);
         return out;
     }
+    const uint16_t* in16 = bf16 ? elements<uint16_t>(x) : nullptr;
+    uint16_t* out16 = bf16 ? elements<uint16_t>(out) : nullptr;
+    const float* in32 = bf16 ? nullptr : elements<float>(x);
+    float* out32 = bf16 ? nullptr : elements<float>(out);
     at::parallel_for(0, n * channels, 1, [&](int64_t begin, int64_t end) {
         for (int64_t plane = begin; plane < end; ++plane) {
             const int64_t c = plane % channels, offset = plane * size;
-            const float scale = ws[c] / std::sqrt(variance[plane] + eps32);
-            const float shift = bs[c] - mean[plane] * scale;
+            const PlaneAffine affine =
+                plane_affine(ws[c], bs[c], mean[plane], variance[plane], eps32);
             if (bf16)
-                scale_plane_bf16(elements<uint16_t>(x) + offset, elements<uint16_t>(out) + offset,
-                                 size, scale, shift, relu);
+                scale_plane_bf16(in16 + offset, out16 + offset, size, affine.scale, affine.shift,
+                                 relu);
             else
-                scale_plane_f32(elements<float>(x) + offset, elements<float>(out) + offset, size,
-                                scale, shift, relu);
+                scale_plane_f32(in32 + offset, out32 + offset, size, affine.scale, affine.shift,
+                                relu);
         }
     });
     return out;
