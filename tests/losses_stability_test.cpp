@@ -158,5 +158,61 @@ TEST(StabilityTerms, MotionPerturbationIsSmallMaskedAndSeeded) {
     EXPECT_GT(stability_loss(input, input, a).item<double>(), 0.01);
 }
 
+TEST(StabilityTerms, ObjectMotionMovesOnePieceOverTheRest) {
+    const int64_t h = 96, w = 128;
+    const auto input = textured(4, h, w);
+    const auto a = object_motion_perturbation(input, 7), b = object_motion_perturbation(input, 7),
+               c = object_motion_perturbation(input, 8);
+    EXPECT_TRUE(a.input.equal(b.input));
+    EXPECT_TRUE(a.grid.equal(b.grid));
+    EXPECT_TRUE(a.mask.equal(b.mask));
+    EXPECT_FALSE(a.grid.equal(c.grid));
+    ASSERT_EQ(a.grid.sizes(), (std::vector<int64_t>{4, h, w, 2}));
+    // Per item, each pixel either stays or moves by the object's one shift (≤ 6 px per axis).
+    const auto xs = (torch::arange(w, torch::kFloat) * 2 + 1) / w - 1;
+    const auto ys = (torch::arange(h, torch::kFloat) * 2 + 1) / h - 1;
+    const auto still =
+        torch::stack({xs.view({1, w}).expand({h, w}), ys.view({h, 1}).expand({h, w})}, 2);
+    const auto pixels = (a.grid - still) * torch::tensor({w / 2.0f, h / 2.0f});
+    const auto moved = pixels.abs().sum(3).gt(1e-3).to(torch::kFloat);  // B×H×W
+    for (int64_t i = 0; i < 4; ++i) {
+        const auto shifts = pixels[i].view({-1, 2}).index({moved[i].view({-1}).gt(0)});
+        ASSERT_GT(shifts.size(0), 0);
+        EXPECT_LT((shifts - shifts[0]).abs().max().item<float>(), 1e-3f);
+        EXPECT_LE(shifts[0].abs().max().item<float>(), 6.0f + 1e-3f);
+        // The object covers at most an ellipse of half the sides: π/4 · (1/2)² of the crop.
+        EXPECT_LT(moved[i].mean().item<double>(), 0.2);
+    }
+    // The mask: away from the border, from pixels sampled outside, and from the object's edge:
+    // within 4 px of a counted pixel, everything moved alike.
+    EXPECT_EQ(a.mask.narrow(2, 0, 8).sum().item<double>(), 0.0);
+    EXPECT_EQ(a.mask.narrow(3, w - 8, 8).sum().item<double>(), 0.0);
+    const auto filled = apply_motion(a, torch::ones({4, 1, h, w}));
+    EXPECT_EQ((a.mask * filled.lt(0.999).to(torch::kFloat)).sum().item<double>(), 0.0);
+    namespace F = torch::nn::functional;
+    const auto around = F::MaxPool2dFuncOptions(9).stride(1).padding(4);
+    const auto any_moved = F::max_pool2d(moved.unsqueeze(1), around);
+    const auto all_moved = -F::max_pool2d(-moved.unsqueeze(1), around);
+    EXPECT_EQ((a.mask * (any_moved - all_moved)).sum().item<double>(), 0.0);
+    EXPECT_GT(a.mask.sum().item<double>(), 0.4 * 4 * (h - 16) * (w - 16));
+    // The input is the crop with the piece moved, plus sparse noise at a quarter of the rate.
+    const auto expected = apply_motion(a, input);
+    const double same =
+        (a.input - expected).abs().sum(1).lt(1e-3).to(torch::kFloat).mean().item<double>();
+    EXPECT_GT(same, 0.95);
+    // A local network (a 3×3 box blur) scores nearly nothing: only the sparse noise moves it.
+    // One that looks 20 px away (output = input + the input 20 px to the right) sees the piece
+    // move from beside it and scores far more.
+    const auto local = [](const torch::Tensor& x) {
+        return F::avg_pool2d(x, F::AvgPool2dFuncOptions(3).stride(1).padding(1));
+    };
+    const auto far_sighted = [](const torch::Tensor& x) { return x + torch::roll(x, {-20}, {3}); };
+    const double local_loss = stability_loss(local(input), local(a.input), a).item<double>();
+    const double far_loss =
+        stability_loss(far_sighted(input), far_sighted(a.input), a).item<double>();
+    EXPECT_GT(far_loss, 10 * local_loss);
+    EXPECT_THROW(object_motion_perturbation(torch::zeros({1, 1, 8, 8}), 0), Error);
+}
+
 }  // namespace
 }  // namespace stylecam

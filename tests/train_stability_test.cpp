@@ -47,18 +47,23 @@ class StabilityTraining : public ::testing::Test {
         options.output = dir_.path(name);
         return options;
     }
-    /// Batches with the teacher's output as target and, with weight > 0, both stability terms
-    /// (or, with `grain`, the grain term alone).
+    /// Which stability terms a run trains with and a flicker measurement perturbs by.
+    enum class Terms { NoiseAndMotion, Grain, ObjectMotion };
+    /// Batches with the teacher's output as target and, with weight > 0, the stability terms.
     TrainingResult run(const TrainerOptions& options, double weight,
-                       const TrainerCallbacks& callbacks = {}, bool grain = false) {
-        const auto make_batch = [&, weight, grain](int64_t step) {
+                       const TrainerCallbacks& callbacks = {},
+                       Terms which = Terms::NoiseAndMotion) {
+        const auto make_batch = [&, weight, which](int64_t step) {
             TrainingBatch batch;
             batch.input = data_->batch(step, 2);
             torch::NoGradGuard no_grad;
             batch.target = teacher_->forward(batch.input);
-            if (weight > 0 && grain) {
+            if (weight > 0 && which == Terms::Grain) {
                 batch.stability.push_back(
                     {"grain_stability", weight, grain_perturbation(batch.input, 3000 + step)});
+            } else if (weight > 0 && which == Terms::ObjectMotion) {
+                batch.stability.push_back({"object_stability", weight,
+                                           object_motion_perturbation(batch.input, 4000 + step)});
             } else if (weight > 0) {
                 batch.stability.push_back(
                     {"noise_stability", weight, noise_perturbation(batch.input, 1000 + step)});
@@ -73,9 +78,9 @@ class StabilityTraining : public ::testing::Test {
         };
         return train_transformer_net(options, make_batch, loss, callbacks);
     }
-    /// Mean stability loss of a trained model on fresh perturbations of fresh pictures: motion and
-    /// noise (or, with `grain`, grain alone).
-    double flicker(const std::string& name, bool grain = false) const {
+    /// Mean stability loss of a trained model on fresh perturbations of fresh pictures, by the
+    /// perturbations of `which`.
+    double flicker(const std::string& name, Terms which = Terms::NoiseAndMotion) const {
         auto net = load_transformer_net(dir_.path(name)).net;
         torch::NoGradGuard no_grad;
         double sum = 0;
@@ -86,8 +91,10 @@ class StabilityTraining : public ::testing::Test {
                 sum +=
                     stability_loss(clean, net->forward(perturbed.input), perturbed).item<double>();
             };
-            if (grain) {
+            if (which == Terms::Grain) {
                 add(grain_perturbation(input, 99 + i));
+            } else if (which == Terms::ObjectMotion) {
+                add(object_motion_perturbation(input, 111 + i));
             } else {
                 add(motion_perturbation(input, 77 + i));
                 add(noise_perturbation(input, 88 + i));
@@ -118,13 +125,24 @@ TEST_F(StabilityTraining, TheTermsAreLoggedAndLowerTheFlickerOfATinyNet) {
 
 TEST_F(StabilityTraining, TheGrainTermLowersTheGrainFlickerOfATinyNet) {
     const auto plain = run(options("plain.safetensors", 60), 0);
-    const auto steady = run(options("grain.safetensors", 60), 20, {}, /*grain=*/true);
+    const auto steady = run(options("grain.safetensors", 60), 20, {}, Terms::Grain);
     ASSERT_EQ(steady.history.back().terms.count("grain_stability"), 1u);
     EXPECT_EQ(steady.history.back().terms.count("noise_stability"), 0u);
-    const double before = flicker("plain.safetensors", /*grain=*/true),
-                 after = flicker("grain.safetensors", /*grain=*/true);
+    const double before = flicker("plain.safetensors", Terms::Grain),
+                 after = flicker("grain.safetensors", Terms::Grain);
     EXPECT_LT(after, 0.7 * before)
         << "grain flicker without the term " << before << ", with " << after;
+}
+
+TEST_F(StabilityTraining, TheObjectMotionTermLowersTheFlickerOfAPieceMovingOverTheRest) {
+    const auto plain = run(options("plain.safetensors", 60), 0);
+    const auto steady = run(options("object.safetensors", 60), 20, {}, Terms::ObjectMotion);
+    ASSERT_EQ(steady.history.back().terms.count("object_stability"), 1u);
+    EXPECT_EQ(steady.history.back().terms.count("motion_stability"), 0u);
+    const double before = flicker("plain.safetensors", Terms::ObjectMotion),
+                 after = flicker("object.safetensors", Terms::ObjectMotion);
+    EXPECT_LT(after, 0.7 * before)
+        << "object-motion flicker without the term " << before << ", with " << after;
 }
 
 TEST_F(StabilityTraining, ResumeWithStabilityTermsEqualsTheUninterruptedRun) {

@@ -17,19 +17,22 @@ namespace stylecam {
 namespace {
 
 /// The stability terms (losses/stability.h): the loss term's name (and, after "training_", its
-/// metadata key), its perturbation and its weight in the setup. A term's position + 1 is its
-/// place among each step's seeds, 4 per step.
+/// metadata key), its perturbation, its weight in the setup and its place among each step's 4
+/// seeds (object motion came last and took the one slot left, 0; the others keep theirs, so a
+/// run resumed across versions sees the perturbations it would have seen).
 struct StabilityTerm {
     const char* name;
     Perturbation (*perturb)(const torch::Tensor&, uint64_t);
     double TrainingSetup::*weight;
+    uint64_t seed_slot;
 };
 const StabilityTerm kStabilityTerms[] = {
-    {"noise_stability", noise_perturbation, &TrainingSetup::noise_stability},
-    {"motion_stability", motion_perturbation, &TrainingSetup::motion_stability},
-    {"grain_stability", grain_perturbation, &TrainingSetup::grain_stability}};
+    {"noise_stability", noise_perturbation, &TrainingSetup::noise_stability, 1},
+    {"motion_stability", motion_perturbation, &TrainingSetup::motion_stability, 2},
+    {"grain_stability", grain_perturbation, &TrainingSetup::grain_stability, 3},
+    {"object_stability", object_motion_perturbation, &TrainingSetup::object_stability, 0}};
 constexpr uint64_t kSeedsPerStep = 4;
-static_assert(std::size(kStabilityTerms) < kSeedsPerStep, "a seed per term and step");
+static_assert(std::size(kStabilityTerms) <= kSeedsPerStep, "a seed per term and step");
 
 }  // namespace
 
@@ -115,6 +118,12 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
         .add_option("--grain-stability", params.grain_stability,
                     "Weight of the grain-stability term: dense, faint noise on the input (a "
                     "camera's and a codec's) must not change the output (0: off)")
+        ->check(CLI::NonNegativeNumber);
+    command
+        .add_option("--object-stability", params.object_stability,
+                    "Weight of the object-motion term: a piece of the input sliding over the "
+                    "rest must carry its output with it and leave the output around it as it "
+                    "was (0: off)")
         ->check(CLI::NonNegativeNumber);
     auto& dist = params.distributed;
     const std::string group = "Distributed (default: torchrun's or SLURM's environment)";
@@ -223,6 +232,7 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     setup.noise_stability = params.noise_stability;
     setup.motion_stability = params.motion_stability;
     setup.grain_stability = params.grain_stability;
+    setup.object_stability = params.object_stability;
     for (const auto& term : kStabilityTerms)
         if (setup.*term.weight > 0)
             trainer.metadata[std::string("training_") + term.name] =
@@ -279,12 +289,10 @@ int run_training(const TrainingSetup& setup,
             if (!grids.empty()) all.grid = torch::cat(grids);
             return all;
         };
-        for (size_t i = 0; i < std::size(kStabilityTerms); ++i) {
-            const auto& term = kStabilityTerms[i];
+        for (const auto& term : kStabilityTerms)
             if (setup.*term.weight > 0)
                 batch.stability.push_back(
-                    {term.name, setup.*term.weight, per_item(term.perturb, i + 1)});
-        }
+                    {term.name, setup.*term.weight, per_item(term.perturb, term.seed_slot)});
         return batch;
     };
     const auto result = train_transformer_net(setup.trainer, batch_with_stability, loss, callbacks);

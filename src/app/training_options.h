@@ -29,14 +29,15 @@ struct TrainingParams {
     std::string precision = "auto";  ///< of the VGG19 loss network: auto | fp32 | bf16
     std::string init;                ///< start from this model's weights (same architecture)
     /// Weights of the stability terms (losses/stability.h; 0: off).
-    double noise_stability = 0, motion_stability = 0, grain_stability = 0;
+    double noise_stability = 0, motion_stability = 0, grain_stability = 0, object_stability = 0;
     /// Joining a distributed run (unset fields come from torchrun's or SLURM's environment).
     DistributedOptions distributed;
 };
 
 /// --data, --output, --arch, --image-size, --batch, --steps | --epochs, --lr, --seed,
 /// --checkpoint-every, --resume, --preview, --threads, --device, --precision, --models, --init,
-/// --noise-stability, --motion-stability, --grain-stability, and the distributed options
+/// --noise-stability, --motion-stability, --grain-stability, --object-stability, and the
+/// distributed options
 /// (--dist-backend, --dist-timeout, --rank, --world-size, --local-rank, --master-addr,
 /// --master-port).
 void add_training_options(CLI::App& command, TrainingParams& params);
@@ -50,7 +51,7 @@ struct TrainingSetup {
     std::unique_ptr<TrainingData> data;
     TrainerOptions trainer;
     BatchShare share;  ///< what make_batch must return: data.batch(step, share)
-    double noise_stability = 0, motion_stability = 0, grain_stability = 0;
+    double noise_stability = 0, motion_stability = 0, grain_stability = 0, object_stability = 0;
     /// Of the VGG19 loss network (Vgg19FeaturesImpl::set_precision): fp32 or bf16.
     Precision loss_precision = Precision::Fp32;
 };

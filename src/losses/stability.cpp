@@ -4,7 +4,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace stylecam {
 namespace {
@@ -87,6 +89,45 @@ Perturbation motion_perturbation(const torch::Tensor& input, uint64_t seed) {
                                                      /*align_corners=*/false);
     const auto inside = apply_motion(result, torch::ones({b, 1, h, w})).gt(0.999).to(torch::kFloat);
     result.mask = inside * border_mask(b, h, w);
+    const auto moved = apply_motion(result, input.to(torch::kFloat).cpu());
+    result.input = sparse_noise(moved, 0.025, generator).to(input.device());
+    result.grid = result.grid.to(input.device());
+    result.mask = result.mask.to(input.device());
+    return result;
+}
+
+Perturbation object_motion_perturbation(const torch::Tensor& input, uint64_t seed) {
+    STYLECAM_CHECK(input.dim() == 4 && input.size(1) == 3,
+                   "object_motion_perturbation: expected B×3×H×W, got ", input.sizes());
+    auto generator = at::detail::createCPUGenerator(seed);
+    const int64_t b = input.size(0), h = input.size(2), w = input.size(3);
+    constexpr double kBand = 8;  ///< pixels on each side of the object's edge that never count
+    // Per item: semi-axes, centre, shift; uniform in [0, 1), scaled below.
+    const auto u = at::rand({b, 6}, generator, torch::kDouble);
+    const auto xs = torch::arange(w, torch::kFloat).view({1, w}).expand({h, w});
+    const auto ys = torch::arange(h, torch::kFloat).view({h, 1}).expand({h, w});
+    std::vector<torch::Tensor> grids, away;
+    for (int64_t i = 0; i < b; ++i) {
+        const auto draw = [&](int k) { return u[i][k].item<double>(); };
+        const double ax = w * (0.10 + 0.15 * draw(0)), ay = h * (0.10 + 0.15 * draw(1));
+        const double cx = w * draw(2), cy = h * draw(3);
+        const double dx = 6 * (2 * draw(4) - 1), dy = 6 * (2 * draw(5) - 1);
+        // r < 1 inside the ellipse where the object now is; |r − 1|·min(ax, ay) is at most the
+        // distance to its edge, so the band it cuts out is at least kBand wide.
+        const auto r = (((xs - cx) / ax).pow(2) + ((ys - cy) / ay).pow(2)).sqrt();
+        const auto object = r.lt(1).to(torch::kFloat);
+        // Output pixel (x, y) samples the input at (x, y) − d inside the object, in normalised
+        // coordinates (pixel centres at (2x + 1)/w − 1, align_corners false).
+        const auto source_x = (xs - dx * object) * (2.0 / w) + (1.0 / w - 1);
+        const auto source_y = (ys - dy * object) * (2.0 / h) + (1.0 / h - 1);
+        grids.push_back(torch::stack({source_x, source_y}, 2).unsqueeze(0));
+        const auto far_from_edge = (r - 1).abs() * std::min(ax, ay) >= kBand;
+        away.push_back(far_from_edge.to(torch::kFloat).view({1, 1, h, w}));
+    }
+    Perturbation result;
+    result.grid = torch::cat(grids);
+    const auto inside = apply_motion(result, torch::ones({b, 1, h, w})).gt(0.999).to(torch::kFloat);
+    result.mask = inside * border_mask(b, h, w) * torch::cat(away);
     const auto moved = apply_motion(result, input.to(torch::kFloat).cpu());
     result.input = sparse_noise(moved, 0.025, generator).to(input.device());
     result.grid = result.grid.to(input.device());

@@ -1,14 +1,16 @@
 #pragma once
 /// Temporal-stability training terms that need no video data set: a network should give the same
 /// output for an input with a little sensor noise (noise stability), and an input moved by a small
-/// smooth motion should give the correspondingly moved output (motion stability). The trainer runs
+/// smooth motion should give the correspondingly moved output (motion stability), also when only
+/// a piece of the picture moves over the rest (object motion). The trainer runs
 /// the network on a perturbed copy of each crop; the loss compares that output with the clean
 /// output carried through the same motion:
 ///   stability = Σ mask·(f(P(x)) − W(f(x)))² / (3·Σ mask), images in [0, 1]
-/// where P(x) = W(x) (+ noise) and W is bilinear resampling along an affine grid (identity for
-/// noise alone), and the mask keeps pixels that W fills from inside the image, away from a
-/// margin where the network's border padding differs between the two.
-/// Perturbations are pure functions of a seed, so a resumed run sees the ones it would have seen.
+/// where P(x) = W(x) (+ noise) and W is bilinear resampling along a grid (affine, piecewise
+/// constant for object motion, identity for noise alone), and the mask keeps pixels that W fills
+/// from inside the image, away from a margin where the network's border padding differs between the
+/// two. Perturbations are pure functions of a seed, so a resumed run sees the ones it would have
+/// seen.
 
 #include <torch/torch.h>
 
@@ -36,6 +38,15 @@ Perturbation grain_perturbation(const torch::Tensor& input, uint64_t seed);
 /// `input` moved by a random affine motion per item: shift up to ±4 px, rotation up to ±1.5°,
 /// zoom up to ±3 %, resampled bilinearly; plus the same sparse noise at a quarter of the rate.
 Perturbation motion_perturbation(const torch::Tensor& input, uint64_t seed);
+
+/// `input` with one piece of it sliding over the rest, the way a person walks past a wall: per
+/// item, an ellipse (semi-axes 10–25 % of the crop's sides, centred anywhere in it) holds the
+/// crop's content moved by up to ±6 px in x and y; everything else stays where it was; plus the
+/// same sparse noise at a quarter of the rate. The grid moves the clean output the same way, so
+/// the object's strokes must travel with it and the output around it must not change. The mask
+/// leaves out a band of 8 px on both sides of the ellipse's edge, where the network may
+/// legitimately see the change, besides the border margin and pixels sampled from outside.
+Perturbation object_motion_perturbation(const torch::Tensor& input, uint64_t seed);
 
 /// Resamples images (B×C×H×W) along the perturbation's motion (identity when it has none).
 torch::Tensor apply_motion(const Perturbation& perturbation, const torch::Tensor& images);
