@@ -1,6 +1,7 @@
 /// `stylecam stylize --style-image / --style-mix / --style-size` as a user runs it: photo, folder
-/// and video with a painting, and bad paintings or weights as one stderr line with a non-zero
-/// exit and no output. A tiny random MicroAST stands in for the published weights.
+/// and video with a painting (and `eval` of its flicker), and bad paintings or weights as one
+/// stderr line with a non-zero exit and no output. A tiny random MicroAST stands in for the
+/// published weights.
 
 #include "nets/microast.h"
 #include "nets/model_file.h"
@@ -102,6 +103,22 @@ TEST_F(PaintingCli, FolderAndVideo) {
     cv::Mat frame;
     while (reader.read(frame)) ++frames;
     EXPECT_EQ(frames, 4);
+}
+
+TEST_F(PaintingCli, EvalMeasuresThePaintingsFlickerOnAVideo) {
+    {
+        VideoWriter writer(dir_.path("clip.avi"), cv::Size(48, 36), 10.0);
+        const cv::Mat texture = testing::smooth_noise(40, 60, 9);
+        for (int i = 0; i < 5; ++i) writer.write(texture(cv::Rect(10 - 2 * i, 2, 48, 36)));
+    }
+    const auto result = run_stylecam("eval --model " + path("microast.safetensors") +
+                                     " --style-size 32 " + "--style-image " + path("painting.png") +
+                                     " -i " + path("clip.avi") + " --size native");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    for (const char* text : {"5 frames at 48x36", "temporal norm 0.90", "input (the floor)",
+                             "model microast.safetensors"})
+        EXPECT_NE(result.out.find(text), std::string::npos) << text << "\n" << result.out;
+    expect_clean_failure("eval -i " + path("clip.avi"), "--model is needed", dir_.path("none"));
 }
 
 TEST_F(PaintingCli, BadPaintingsAndWeights) {

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "image/tensor_image.h"
 #include "nets/microast.h"
+#include "nets/norm_timeline.h"
 #include "nets/state_dict.h"
 #include "test_support.h"
 
@@ -268,6 +269,35 @@ TEST_F(MicroAstReference, HomeUdnieMatchesWithinTwoLevels) {
     const auto diff = testing::pixel_difference(output(content, code), expected);
     EXPECT_LE(diff.max, 2.0);
     EXPECT_LE(diff.mean, 0.3);
+}
+
+// The temporal norm (nets/norm_timeline.h) on MicroAST's two AdaINs: frames that repeat give the
+// picture bit for bit; a change in one corner moves the far side of the output much less than
+// with each frame's own statistics (only the statistics reach that far).
+TEST_F(MicroAstReference, VideoFramesCarryTheContentStatisticsOver) {
+    const auto still = to_unit(read_resized(testing::sample_data("home.jpg"), {256, 192}));
+    const auto code = net_->style_code(painting(paintings_ + "udnie.jpg", 256));
+    const auto picture = net_->forward(still, code);
+    NormTimeline timeline;  // the default smoothing, 0.9
+    for (int64_t index = 0; index < 3; ++index) {
+        NormFrame frame{&timeline, index};
+        EXPECT_TRUE(torch::equal(net_->forward(still, code, 1.0, &frame), picture))
+            << "frame " << index;
+        EXPECT_EQ(frame.layer, 2);  // the decoder's two AdaINs
+    }
+    auto moved = still.clone();
+    moved.narrow(2, 0, 24).narrow(3, 0, 24).fill_(1);  // a white 24×24 corner
+    const auto far = [](const torch::Tensor& image) {
+        return image.narrow(2, 132, 60).narrow(3, 176, 80);
+    };
+    const double alone =
+        (far(net_->forward(moved, code)) - far(picture)).abs().mean().item<double>();
+    NormFrame next{&timeline, 3};
+    const double carried =
+        (far(net_->forward(moved, code, 1.0, &next)) - far(picture)).abs().mean().item<double>();
+    EXPECT_GT(alone, 1.0 / 255);
+    EXPECT_LT(carried, 0.4 * alone) << "alone " << alone << ", carried " << carried;
+    EXPECT_EQ(timeline.cuts(), 0);
 }
 
 // microast_reference.py apply W building.jpg candy.jpg:0.7,mosaic.jpg:0.3

@@ -43,6 +43,8 @@ struct EvalParams {
     std::string stabilize_flow = "fast";
     double stabilize_flow_scale = 0.5;
     double temporal_norm = kDefaultTemporalNorm;  ///< video: as stylize and live run it
+    std::string style_image;  ///< a painting: the model is MicroAST with this style
+    int style_size = 512;
 };
 
 /// PSNRs of equal images are infinite; the table shows this cap instead.
@@ -262,7 +264,14 @@ int run_eval(const EvalParams& params) {
     StylizerOptions reference_options;
     reference_options.network = {model_options.network.device, Precision::Fp32};
     reference_options.temporal_norm = params.temporal_norm;
-    Stylizer model(resolve_model(params.model, folders), model_options);
+    if (!params.style_image.empty())
+        model_options.painting = {{PaintingPart{params.style_image, 1, cv::Mat()}},
+                                  params.style_size};
+    STYLECAM_CHECK(!params.model.empty() || !params.style_image.empty(),
+                   "--model is needed (or --style-image with MicroAST weights)");
+    Stylizer model(params.style_image.empty() ? resolve_model(params.model, folders)
+                                              : find_microast_weights(params.model, folders),
+                   model_options);
     std::unique_ptr<Stylizer> reference;
     if (!params.reference.empty())
         reference =
@@ -285,8 +294,9 @@ Command add_eval_command(CLI::App& app) {
         "How good a model's output is: against a reference model's output on photos (texture "
         "distance, detail ratio, low-pass PSNR, PSNR, SSIM), or its flicker on a video (warp "
         "error next to the input's own)");
-    command->add_option("-m,--model", params->model, "The model to evaluate (file or style name)")
-        ->required();
+    command->add_option("-m,--model", params->model,
+                        "The model to evaluate (file or style name; with --style-image, the "
+                        "MicroAST weights, found as by stylize when not given)");
     command->add_option("-r,--reference", params->reference,
                         "The reference model (e.g. the teacher), run in fp32; needed for photos");
     command
@@ -326,6 +336,7 @@ Command add_eval_command(CLI::App& app) {
         ->check(CLI::Range(0.1, 1.0));
     add_temporal_norm_option(*command, params->temporal_norm,
                              " (video: the model and the reference, as stylize and live run them)");
+    add_painting_options(*command, params->style_image, params->style_size);
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
     return {command, [params] { return run_eval(*params); }};

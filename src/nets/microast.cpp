@@ -1,6 +1,7 @@
 #include "nets/microast.h"
 
 #include "core/error.h"
+#include "nets/norm_timeline.h"
 #include "nets/state_dict.h"
 #include "nets/upsample_pad.h"
 
@@ -17,11 +18,26 @@ torch::Tensor to_layout(const torch::Tensor& x, bool channels_last) {
                                       : torch::MemoryFormat::Contiguous);
 }
 
+/// Added to the variance under the square root of `channel_mean_std`'s std.
+constexpr double kStdEpsilon = 1e-5;
+
 /// α·AdaIN(x; mean, std) + (1 − α)·x as one per-channel affine map x·scale + shift, computed in
-/// float32 (statistics and arithmetic) and returned in x's dtype and layout.
+/// float32 (statistics and arithmetic) and returned in x's dtype and layout. A video `frame`
+/// normalizes x by the statistics its timeline carries over instead of x's own.
 torch::Tensor adain_blend(const torch::Tensor& x, const torch::Tensor& mean,
-                          const torch::Tensor& std, double alpha) {
-    const auto [x_mean, x_std] = channel_mean_std(x);
+                          const torch::Tensor& std, double alpha, NormFrame* frame) {
+    auto [x_mean, x_std] = channel_mean_std(x);
+    if (frame && frame->timeline && !torch::GradMode::is_enabled()) {
+        const int64_t n = x.size(0), c = x.size(1);
+        const InstanceStatistics own{x_mean.view({n, c}),
+                                     (x_std.square() - kStdEpsilon).view({n, c})};
+        const auto used =
+            frame->timeline->blend(frame->index, frame->layer++, own, x.size(2), x.size(3));
+        x_mean = used.mean.view({n, c, 1, 1});
+        // As a ratio to x's own: exactly x_std (the picture's values) when nothing was carried.
+        const auto spread = (used.variance + kStdEpsilon) / (own.variance + kStdEpsilon);
+        x_std = x_std * spread.sqrt().view({n, c, 1, 1});
+    }
     const auto ratio = std / x_std;
     const auto scale = ratio * alpha + (1.0 - alpha);
     const auto shift = (mean - x_mean * ratio) * alpha;
@@ -273,10 +289,11 @@ MicroAstDecoderImpl::MicroAstDecoderImpl(const MicroAstOptions& options) {
 }
 
 torch::Tensor MicroAstDecoderImpl::forward(const torch::Tensor& content_f2,
-                                           const MicroAstStyleCode& code, double alpha) {
-    auto x = adain_blend(content_f2, code.mean2, code.std2, alpha);
+                                           const MicroAstStyleCode& code, double alpha,
+                                           NormFrame* frame) {
+    auto x = adain_blend(content_f2, code.mean2, code.std2, alpha, frame);
     x = dec1_->forward_modulated(x, code.weight2, code.bias2);
-    x = adain_blend(x, code.mean1, code.std1, alpha);
+    x = adain_blend(x, code.mean1, code.std1, alpha, frame);
     x = dec2_->forward_modulated(x, code.weight1, code.bias1);
     // Bilinear ×2 and the next 3×3 conv's reflection pad in one pass (upsample_pad.h).
     x = dec3_[0]->forward_padded(upsample2_bilinear_padded(x, 1)).relu_();
@@ -330,7 +347,7 @@ MicroAstStyleCode MicroAstImpl::style_code(const torch::Tensor& painting) {
 }
 
 torch::Tensor MicroAstImpl::forward(const torch::Tensor& content, const MicroAstStyleCode& code,
-                                    double alpha) {
+                                    double alpha, NormFrame* frame) {
     STYLECAM_CHECK(alpha >= 0 && alpha <= 1, "MicroAST: strength must be in [0, 1], got ", alpha);
     STYLECAM_CHECK(code.defined(), "MicroAST: no style code");
     STYLECAM_CHECK(content.dim() == 4 && content.size(2) % 4 == 0 && content.size(3) % 4 == 0 &&
@@ -339,7 +356,7 @@ torch::Tensor MicroAstImpl::forward(const torch::Tensor& content, const MicroAst
                    "got ",
                    content.sizes());
     const auto f2 = content_encoder_->forward_f2(prepare_input(content));
-    return decoder_(f2, code, alpha).to(torch::kFloat32);
+    return decoder_(f2, code, alpha, frame).to(torch::kFloat32);
 }
 
 void MicroAstImpl::set_run_options(const MicroAstRunOptions& run) {

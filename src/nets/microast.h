@@ -26,6 +26,9 @@
 
 namespace stylecam {
 
+/// A video frame's place in a timeline of normalization statistics (nets/norm_timeline.h).
+struct NormFrame;
+
 constexpr const char* kMicroAstArchitecture = "microast";
 
 struct MicroAstOptions {
@@ -137,9 +140,11 @@ TORCH_MODULE(MicroAstModulator);
 class MicroAstDecoderImpl : public torch::nn::Module {
   public:
     explicit MicroAstDecoderImpl(const MicroAstOptions& options);
-    /// Content feature f2 (N×4c×h×w), a style code, strength α in [0, 1] → N×3×4h×4w.
+    /// Content feature f2 (N×4c×h×w), a style code, strength α in [0, 1] → N×3×4h×4w. A video
+    /// `frame` (inference only) normalizes both AdaINs by statistics its timeline carries over
+    /// from the frames before (nets/norm_timeline.h), instead of the features' own.
     torch::Tensor forward(const torch::Tensor& content_f2, const MicroAstStyleCode& code,
-                          double alpha);
+                          double alpha, NormFrame* frame = nullptr);
     /// Runs the last 9×9 16→3 conv folded 4×4 into channels (folded_conv.h; about 3× faster in
     /// bf16 channels-last) or, with `false`, as it is. Call after the weights' last conversion.
     void set_folding(bool fold);
@@ -162,9 +167,9 @@ class MicroAstImpl : public torch::nn::Module {
     /// Stylizes `content` (N×3×H×W RGB 0..1, H and W multiples of 4, ≥ 8) with `code` at
     /// strength `alpha` ∈ [0, 1] (0: the network's reconstruction of the content, 1: full
     /// style). Returns N×3×H×W RGB, nominally 0..1 (not clamped), float32, in the run's memory
-    /// format (channels-last or contiguous).
+    /// format (channels-last or contiguous). A video `frame`: see MicroAstDecoderImpl::forward.
     torch::Tensor forward(const torch::Tensor& content, const MicroAstStyleCode& code,
-                          double alpha = 1.0);
+                          double alpha = 1.0, NormFrame* frame = nullptr);
 
     /// Converts weights to `run.dtype` and `run.channels_last` layout; inputs are converted on
     /// the way in. Channels-last also folds the decoder's last conv (same sums, faster). Call after

@@ -83,4 +83,13 @@ class NormTimeline {
     int64_t cuts_ = 0;
 };
 
+/// A video frame's place in a `NormTimeline`, for a network's forward pass at inference
+/// (TransformerNet, MicroAST): its normalizations then use statistics carried over from the
+/// frames before. `layer` counts the normalizations passed so far (the forward pass advances it).
+struct NormFrame {
+    NormTimeline* timeline = nullptr;
+    int64_t index = 0;  ///< the frame's number in its video
+    int layer = 0;
+};
+
 }  // namespace stylecam

@@ -22,16 +22,8 @@
 
 namespace stylecam {
 
-class NormTimeline;
-
-/// A video frame's place in a `NormTimeline` (nets/norm_timeline.h), for `forward` at inference:
-/// its instance norms then use statistics carried over from the frames before. `layer` counts
-/// the norms passed so far (forward sets it).
-struct NormFrame {
-    NormTimeline* timeline = nullptr;
-    int64_t index = 0;  ///< the frame's number in its video
-    int layer = 0;
-};
+/// A video frame's place in a timeline of instance-norm statistics (nets/norm_timeline.h).
+struct NormFrame;
 
 struct TransformerNetOptions {
     /// Channels of the first layer; the encoder doubles it twice (32 → 64 → 128).

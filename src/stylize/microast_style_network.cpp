@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "image/tensor_image.h"
+#include "nets/norm_timeline.h"
 
 #include <filesystem>
 
@@ -85,14 +86,22 @@ void MicroAstStyleNetwork::set_strength(double strength) {
     strength_ = strength;
 }
 
-cv::Mat MicroAstStyleNetwork::run(const cv::Mat& bgr8) {
+cv::Mat MicroAstStyleNetwork::run(const cv::Mat& bgr8) { return run_as(bgr8, nullptr); }
+
+cv::Mat MicroAstStyleNetwork::run_frame(const cv::Mat& bgr8, NormTimeline& timeline,
+                                        int64_t frame) {
+    NormFrame place{&timeline, frame};
+    return run_as(bgr8, &place);
+}
+
+cv::Mat MicroAstStyleNetwork::run_as(const cv::Mat& bgr8, NormFrame* frame) {
     STYLECAM_CHECK(code_.defined(), "MicroAST: no painting set (a style image is needed)");
     torch::NoGradGuard no_grad;
     const auto input = unit_tensor(bgr8, device_, channels_last());
     auto code = code_;
     if (strength_ < 1 && input.size(2) >= kMinPaintingSide && input.size(3) >= kMinPaintingSide)
         code = mix_style_codes({code_, net_->style_code(input)}, {strength_, 1 - strength_});
-    return tensor_to_image(net_->forward(input, code, 1.0), 255.0f);
+    return tensor_to_image(net_->forward(input, code, 1.0, frame), 255.0f);
 }
 
 std::string MicroAstStyleNetwork::describe() const {

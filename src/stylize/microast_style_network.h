@@ -29,6 +29,9 @@ class MicroAstStyleNetwork : public StyleNetwork {
     MicroAstStyleNetwork(const std::string& path, const NetworkOptions& options);
 
     cv::Mat run(const cv::Mat& bgr8) override;
+    /// Both AdaINs normalize the frame's content features by statistics carried over from the
+    /// frames before (the temporal norm, as for transformer nets).
+    cv::Mat run_frame(const cv::Mat& bgr8, NormTimeline& timeline, int64_t frame) override;
     std::string describe() const override;
     bool is_arbitrary() const override { return true; }
     std::vector<std::string> set_style(const PaintingStyle& style) override;
@@ -41,6 +44,7 @@ class MicroAstStyleNetwork : public StyleNetwork {
     size_t cached_codes() const { return cache_.size(); }
 
   private:
+    cv::Mat run_as(const cv::Mat& bgr8, NormFrame* frame);
     bool channels_last() const { return net_->run_options().channels_last; }
     MicroAstStyleCode code_of(const PaintingPart& part, int style_size,
                               std::vector<std::string>& notes);

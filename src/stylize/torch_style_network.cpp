@@ -2,6 +2,7 @@
 
 #include "image/tensor_image.h"
 #include "nets/model_file.h"
+#include "nets/norm_timeline.h"
 
 namespace stylecam {
 
