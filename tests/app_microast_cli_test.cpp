@@ -121,6 +121,43 @@ TEST_F(PaintingCli, EvalMeasuresThePaintingsFlickerOnAVideo) {
     expect_clean_failure("eval -i " + path("clip.avi"), "--model is needed", dir_.path("none"));
 }
 
+// A painting baked into a student: `distill --style-image` takes MicroAST with the painting as
+// its teacher; `eval --reference-style-image` measures the student against it.
+TEST_F(PaintingCli, DistillBakesAPaintingIntoAStudentAndEvalComparesThem) {
+    std::filesystem::create_directories(dir_.path("photos"));
+    for (int i = 0; i < 3; ++i)
+        cv::imwrite(dir_.path("photos/p" + std::to_string(i) + ".png"),
+                    testing::smooth_noise(40, 48, 30 + i));
+    const auto result = run_stylecam(
+        "distill --teacher " + path("microast.safetensors") + " --style-image " +
+        path("painting.png") + " --style-size 32 --data " + path("photos") + " --output " +
+        path("baked.safetensors") + " --arch c4-r1-k3-s1 --image-size 32 --batch 2 --steps 4");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE((result.out + result.err).find("microast.safetensors with painting.png at 32 px"),
+              std::string::npos)
+        << result.out << result.err;
+    const auto metadata = load_transformer_net(dir_.path("baked.safetensors")).metadata;
+    EXPECT_EQ(metadata.at("style"), "painting");
+    EXPECT_EQ(metadata.at("teacher"), "microast.safetensors with painting.png at 32 px");
+
+    testing::write_tiny_vgg(dir_.path("vgg.safetensors"));
+    const auto eval = run_stylecam("eval -m " + path("baked.safetensors") + " -r " +
+                                   path("microast.safetensors") + " --reference-style-image " +
+                                   path("painting.png") + " --style-size 32 -i " +
+                                   path("photo.png") + " --vgg " + path("vgg.safetensors"));
+    ASSERT_EQ(eval.exit_code, 0) << eval.err;
+    for (const char* text : {"TEXTURE", "photo.png", "MEAN"})
+        EXPECT_NE(eval.out.find(text), std::string::npos) << text << "\n" << eval.out;
+
+    expect_clean_failure("distill --teacher " + path("microast.safetensors") + " --style-image " +
+                             path("missing.png") + " --data " + path("photos") + " --output " +
+                             path("never.safetensors") + " --steps 2",
+                         "missing.png: file not found", dir_.path("never.safetensors"));
+    expect_clean_failure("distill --data " + path("photos") + " --output " +
+                             path("never.safetensors") + " --steps 2",
+                         "--teacher is needed", dir_.path("never.safetensors"));
+}
+
 TEST_F(PaintingCli, BadPaintingsAndWeights) {
     const auto out = dir_.path("never.png");
     const auto run = [&](const std::string& painting) {

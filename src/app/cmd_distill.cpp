@@ -1,5 +1,8 @@
-/// `stylecam distill`: train a (small, fast) student to reproduce a teacher model's output.
+/// `stylecam distill`: train a (small, fast) student to reproduce a teacher model's output: a
+/// trained style, or any painting through MicroAST (`--style-image`): a painting baked into a
+/// student that runs at a trained style's speed.
 
+#include "app/command.h"
 #include "app/training_options.h"
 #include "core/device.h"
 #include "core/error.h"
@@ -19,22 +22,42 @@ namespace {
 struct DistillParams {
     TrainingParams training;
     std::string teacher, vgg;
+    std::string style_image;  ///< a painting: the teacher is MicroAST with this style
+    int style_size = 512;
     double pixel_weight = 1.0, feature_weight = 0.0, tv_weight = 0.0;
     double texture_weight = 0.0, lowpass_weight = 0.0, detail_weight = 0.0;
     int lowpass_size = 8, detail_size = 8;
 };
 
 int run_distill(const DistillParams& params) {
+    const bool painting = !params.style_image.empty();
+    STYLECAM_CHECK(painting || !params.teacher.empty(),
+                   "--teacher is needed (a model, or with --style-image the MicroAST weights)");
+    if (painting)  // before the data is loaded; the teacher reads the painting later
+        STYLECAM_CHECK(std::filesystem::is_regular_file(params.style_image), params.style_image,
+                       ": file not found");
     TrainingParams training = params.training;
     training.native_scale = true;
     auto setup = prepare_training(training);
     const torch::Device device = setup.trainer.device;
     const auto folders = model_search_path(params.training.model_folders);
-    const std::string teacher_path = resolve_model(params.teacher, folders);
+    const std::string teacher_path = painting ? find_microast_weights(params.teacher, folders)
+                                              : resolve_model(params.teacher, folders);
     StylizerOptions teacher_options;
     teacher_options.network.device = device.is_cuda() ? DeviceKind::Cuda : DeviceKind::Cpu;
     teacher_options.network.precision = Precision::Fp32;
+    if (painting)
+        teacher_options.painting = {{PaintingPart{params.style_image, 1, cv::Mat()}},
+                                    params.style_size};
     Stylizer teacher(teacher_path, teacher_options);
+    const auto file_name = [](const std::string& path) {
+        return std::filesystem::path(path).filename().string();
+    };
+    // "candy.safetensors", or "microast.safetensors with starry_night.jpg at 512 px"
+    const std::string teacher_name = painting ? file_name(teacher_path) + " with " +
+                                                    file_name(params.style_image) + " at " +
+                                                    std::to_string(params.style_size) + " px"
+                                              : file_name(teacher_path);
 
     Vgg19Features vgg{nullptr};
     if (params.feature_weight > 0 || params.texture_weight > 0) {
@@ -53,7 +76,8 @@ int run_distill(const DistillParams& params) {
     // The teacher's output for every picture, once: batches crop the picture and its target alike.
     const auto& data = *setup.data;
     std::vector<cv::Mat> targets;
-    spdlog::info("teacher {}: stylizing {} pictures once", teacher_path, data.size());
+    spdlog::info("teacher {}: stylizing {} pictures once", painting ? teacher_name : teacher_path,
+                 data.size());
     for (int64_t i = 0; i < data.size(); ++i) targets.push_back(teacher.stylize(data.picture(i)));
 
     const BatchShare share = setup.share;
@@ -99,8 +123,9 @@ int run_distill(const DistillParams& params) {
         terms["total"] = total;
         return terms;
     };
-    setup.trainer.metadata["style"] = std::filesystem::path(teacher_path).stem().string();
-    setup.trainer.metadata["teacher"] = std::filesystem::path(teacher_path).filename().string();
+    setup.trainer.metadata["style"] =
+        std::filesystem::path(painting ? params.style_image : teacher_path).stem().string();
+    setup.trainer.metadata["teacher"] = teacher_name;
     setup.trainer.metadata["loss"] =
         "pixel x" + std::to_string(params.pixel_weight) + "; lowpass " +
         std::to_string(params.lowpass_size) + "px x" + std::to_string(params.lowpass_weight) +
@@ -108,8 +133,7 @@ int run_distill(const DistillParams& params) {
         std::to_string(params.detail_weight) + "; texture relu1_1,relu2_1,relu3_1 x" +
         std::to_string(params.texture_weight) + "; feature relu2_2 x" +
         std::to_string(params.feature_weight) + "; tv x" + std::to_string(params.tv_weight);
-    setup.trainer.metadata["source"] =
-        "stylecam distill of " + std::filesystem::path(teacher_path).filename().string();
+    setup.trainer.metadata["source"] = "stylecam distill of " + teacher_name;
     return run_training(setup, make_batch, loss);
 }
 
@@ -118,9 +142,13 @@ int run_distill(const DistillParams& params) {
 Command add_distill_command(CLI::App& app) {
     auto params = std::make_shared<DistillParams>();
     CLI::App* command =
-        app.add_subcommand("distill", "Train a small, fast student to reproduce a teacher model");
-    command->add_option("-t,--teacher", params->teacher, "Teacher model (file or style name)")
-        ->required();
+        app.add_subcommand("distill",
+                           "Train a small, fast student to reproduce a teacher model, or any "
+                           "painting through MicroAST (--style-image)");
+    command->add_option("-t,--teacher", params->teacher,
+                        "Teacher model (file or style name); with --style-image, the MicroAST "
+                        "weights (found as by stylize when not given)");
+    add_painting_options(*command, params->style_image, params->style_size);
     params->training.working_side = 640;
     add_training_options(*command, params->training);
     command->add_option("--pixel-weight", params->pixel_weight,

@@ -43,8 +43,9 @@ struct EvalParams {
     std::string stabilize_flow = "fast";
     double stabilize_flow_scale = 0.5;
     double temporal_norm = kDefaultTemporalNorm;  ///< video: as stylize and live run it
-    std::string style_image;  ///< a painting: the model is MicroAST with this style
-    int style_size = 512;
+    std::string style_image;            ///< a painting: the model is MicroAST with this style
+    std::string reference_style_image;  ///< a painting: the reference is MicroAST with it
+    int style_size = 512;               ///< of both paintings
 };
 
 /// PSNRs of equal images are infinite; the table shows this cap instead.
@@ -243,8 +244,9 @@ int eval_video(const EvalParams& params, Stylizer& model, Stylizer* reference) {
 int run_eval(const EvalParams& params) {
     const InputKind kind = classify_input(params.input);
     const auto folders = model_search_path(params.model_folders);
+    const bool reference_painting = !params.reference_style_image.empty();
     if (kind != InputKind::Video)
-        STYLECAM_CHECK(!params.reference.empty(),
+        STYLECAM_CHECK(!params.reference.empty() || reference_painting,
                        "--reference is needed for photos (the metrics compare the model's output "
                        "with the reference's)");
     if (kind == InputKind::Video) {  // fail before loading models
@@ -272,8 +274,14 @@ int run_eval(const EvalParams& params) {
     Stylizer model(params.style_image.empty() ? resolve_model(params.model, folders)
                                               : find_microast_weights(params.model, folders),
                    model_options);
+    if (reference_painting)
+        reference_options.painting = {{PaintingPart{params.reference_style_image, 1, cv::Mat()}},
+                                      params.style_size};
     std::unique_ptr<Stylizer> reference;
-    if (!params.reference.empty())
+    if (reference_painting)
+        reference = std::make_unique<Stylizer>(find_microast_weights(params.reference, folders),
+                                               reference_options);
+    else if (!params.reference.empty())
         reference =
             std::make_unique<Stylizer>(resolve_model(params.reference, folders), reference_options);
     spdlog::info("model {} ({}){}", model.model_path(), model.describe(),
@@ -337,6 +345,10 @@ Command add_eval_command(CLI::App& app) {
     add_temporal_norm_option(*command, params->temporal_norm,
                              " (video: the model and the reference, as stylize and live run them)");
     add_painting_options(*command, params->style_image, params->style_size);
+    command->add_option("--reference-style-image", params->reference_style_image,
+                        "The reference is this painting through MicroAST (e.g. for a student "
+                        "distilled from it; --reference then names the MicroAST weights, found "
+                        "as by stylize when not given)");
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
     return {command, [params] { return run_eval(*params); }};
