@@ -7,7 +7,9 @@
 #                                      models/candy.safetensors: what stays put frame to frame
 # The previous students are read from git (PREVIOUS, a commit; default HEAD). Needs build/stylecam
 # (or $STYLECAM_BIN),
-# the teachers in ../shared/weights/styles, ImageMagick and fonts-dejavu-core.
+# the teachers in ../shared/weights/styles (a style baked from a painting with
+# models/bake_painting.sh: MicroAST with opencv-doc's painting of that name), ImageMagick and
+# fonts-dejavu-core.
 # Usage: bash assets/make_default_styles_gallery.sh [PREVIOUS] [STYLE...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,7 @@ if [ ${#STYLES[@]} -eq 0 ]; then
   for model in models/*.safetensors; do STYLES+=("$(basename "$model" .safetensors)"); done
 fi
 TEACHERS="${STYLECAM_SHARED:-../shared}/weights/styles"
+MICROAST="${STYLECAM_SHARED:-../shared}/weights/microast.safetensors"
 SAMPLES=/usr/share/doc/opencv-doc/examples/data
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,7 +35,14 @@ rows=()
 for style in "${STYLES[@]}"; do
   previous="$work/$style.previous.safetensors"
   git show "$PREVIOUS:models/$style.safetensors" >"$previous" 2>/dev/null || rm -f "$previous"
-  stylize --model "$TEACHERS/$style.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/t.png"
+  if [ -f "$TEACHERS/$style.safetensors" ]; then
+    stylize --model "$TEACHERS/$style.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/t.png"
+    teacher="$style teacher (full network)"
+  else
+    stylize --model "$MICROAST" --style-image "$SAMPLES/$style.jpg" --input "$SAMPLES/fruits.jpg" \
+      -o "$work/t.png"
+    teacher="$style teacher (MicroAST, painting)"
+  fi
   stylize --model "models/$style.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/n.png"
   if [ -f "$previous" ]; then
     stylize --model "$previous" --input "$SAMPLES/fruits.jpg" -o "$work/p.png"
@@ -41,7 +51,7 @@ for style in "${STYLES[@]}"; do
     convert "$work/t.png" -fill white -colorize 100 "$work/p.png"
     caption="(new style: no previous student)"
   fi
-  label "$work/t.png" "$work/t_l.png" "$style teacher (full network)"
+  label "$work/t.png" "$work/t_l.png" "$teacher"
   label "$work/n.png" "$work/n_l.png" "$style student, new"
   label "$work/p.png" "$work/p_l.png" "$caption"
   convert "$work/t_l.png" "$work/n_l.png" "$work/p_l.png" +append "$work/row_$style.png"
