@@ -99,6 +99,13 @@ for style in "${STYLES[@]}"; do
   #      fitted to the teacher's low-pass (σ 3) output on training photos raises low-pass PSNR
   #      by 0.1–1.0 dB on every style but lowers contrast: texture worse on four of five
   #      (candy 0.170 → 0.288; udnie 0.197 → 0.177).
+  #    - The object-motion term (--object-stability 150, a piece of the crop sliding over the
+  #      rest), 800 steps at 3e-4 on the committed students' last stage: mosaic 0.279 at 2.73×
+  #      (low-pass 21.40), rain_princess 0.234 at 2.61× (19.36): the same texture-against-flicker
+  #      line as the motion term.
+  #    - mosaic at low-pass 40 instead of 150, 600 steps at 4e-4 (the teacher's colourful panes
+  #      are what the student lacks; a weaker low-pass pull did not bring them back): texture 6
+  #      gave 0.264 at 2.73× (low-pass 21.43 → 20.76 dB), texture 10 gave 0.232 at 2.91× (20.65).
   case "$style" in
     candy) finish=("600 5e-4 5 40 100 60" "500 4e-4 8 50 100 60" "600 4e-4 8 50 100 60 5"
       "500 3e-4 8 80 100 120 3") ;;
