@@ -2,10 +2,11 @@
 # Bakes a painting into a default-style student: `stylecam distill --style-image` with MicroAST
 # and the painting as the teacher (../shared/weights/microast.safetensors), warm-started from a
 # committed student (its features serve any style; colours and strokes move), with the same
-# perceptual and stability terms as the finishing stages of distill_defaults.sh. One stage of
-# 1500 steps at 256 px, batch 2: about 30 minutes on the 2-core development machine with a second
-# run beside it, one thread each. The result is measured against MicroAST with the painting on the
-# held-out photos, then copied to models/NAME.safetensors (metadata style = the painting's stem).
+# perceptual and stability terms as the finishing stages of distill_defaults.sh: 1500 steps at
+# texture 6, then 800 at texture 9 (256 px, batch 2): about 30 and 17 minutes on the 2-core
+# development machine with a second run beside it, one thread each. The result is measured
+# against MicroAST with the painting on the held-out photos, then copied to
+# models/NAME.safetensors (metadata style = the painting's stem).
 # Usage: bash models/bake_painting.sh PAINTING [INIT]
 #   starry_night.safetensors: bash models/bake_painting.sh \
 #     /usr/share/doc/opencv-doc/examples/data/starry_night.jpg models/candy.safetensors
@@ -21,13 +22,18 @@ MICROAST="$SHARED/weights/microast.safetensors"
 VGG="$SHARED/weights/vgg19-conv1_1-conv3_4.safetensors"
 
 bash models/gather_photos.sh "$WORK/data" "$WORK/held_out"
-build/stylecam distill --style-image "$PAINTING" --style-size 512 --teacher "$MICROAST" \
-  --init "$INIT" --data "$WORK/data" --output "$WORK/$NAME.safetensors" --arch c16-r4-k3-s2-dw \
-  --image-size 256 --batch 2 --video-frames 20 --extra-scales 0.8 --steps 1500 --lr 5e-4 \
-  --lr-end 3e-5 --pixel-weight 0 --texture-weight 6 --lowpass-weight 40 \
-  --noise-stability 100 --motion-stability 120 --detail-weight 4 --grain-stability 150 \
-  --vgg "$VGG" --checkpoint-every 100 --preview "$SAMPLES/fruits.jpg" \
-  ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
+# stage OUTPUT INIT STEPS LR TEXTURE: one perceptual stage from INIT.
+stage() {
+  build/stylecam distill --style-image "$PAINTING" --style-size 512 --teacher "$MICROAST" \
+    --init "$2" --data "$WORK/data" --output "$1" --arch c16-r4-k3-s2-dw --image-size 256 \
+    --batch 2 --video-frames 20 --extra-scales 0.8 --steps "$3" --lr "$4" --lr-end 3e-5 \
+    --pixel-weight 0 --texture-weight "$5" --lowpass-weight 40 --noise-stability 100 \
+    --motion-stability 120 --detail-weight 4 --grain-stability 150 --vgg "$VGG" \
+    --checkpoint-every 100 --preview "$SAMPLES/fruits.jpg" \
+    ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"}
+}
+stage "$WORK/$NAME.stage1.safetensors" "$INIT" 1500 5e-4 6
+stage "$WORK/$NAME.safetensors" "$WORK/$NAME.stage1.safetensors" 800 3e-4 9
 build/stylecam eval --model "$WORK/$NAME.safetensors" --reference "$MICROAST" \
   --reference-style-image "$PAINTING" --input "$WORK/held_out" | tee "$WORK/$NAME.eval.txt"
 cp "$WORK/$NAME.safetensors" "models/$NAME.safetensors"
