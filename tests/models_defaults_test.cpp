@@ -42,7 +42,7 @@ struct Teacher {
 Teacher teacher_of(const std::string& style) {
     if (style == "starry_night")
         return {testing::shared_dir() + "/weights/microast.safetensors",
-                {{PaintingPart{testing::sample_data("starry_night.jpg"), 1, cv::Mat()}}, 512}};
+                PaintingStyle::of(testing::sample_data("starry_night.jpg"))};
     return {testing::style_weights(style), {}};
 }
 

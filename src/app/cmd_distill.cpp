@@ -47,8 +47,7 @@ int run_distill(const DistillParams& params) {
     teacher_options.network.device = device.is_cuda() ? DeviceKind::Cuda : DeviceKind::Cpu;
     teacher_options.network.precision = Precision::Fp32;
     if (painting)
-        teacher_options.painting = {{PaintingPart{params.style_image, 1, cv::Mat()}},
-                                    params.style_size};
+        teacher_options.painting = PaintingStyle::of(params.style_image, params.style_size);
     Stylizer teacher(teacher_path, teacher_options);
     const auto file_name = [](const std::string& path) {
         return std::filesystem::path(path).filename().string();

@@ -267,16 +267,15 @@ int run_eval(const EvalParams& params) {
     reference_options.network = {model_options.network.device, Precision::Fp32};
     reference_options.temporal_norm = params.temporal_norm;
     if (!params.style_image.empty())
-        model_options.painting = {{PaintingPart{params.style_image, 1, cv::Mat()}},
-                                  params.style_size};
+        model_options.painting = PaintingStyle::of(params.style_image, params.style_size);
     STYLECAM_CHECK(!params.model.empty() || !params.style_image.empty(),
                    "--model is needed (or --style-image with MicroAST weights)");
     Stylizer model(params.style_image.empty() ? resolve_model(params.model, folders)
                                               : find_microast_weights(params.model, folders),
                    model_options);
     if (reference_painting)
-        reference_options.painting = {{PaintingPart{params.reference_style_image, 1, cv::Mat()}},
-                                      params.style_size};
+        reference_options.painting =
+            PaintingStyle::of(params.reference_style_image, params.style_size);
     std::unique_ptr<Stylizer> reference;
     if (reference_painting)
         reference = std::make_unique<Stylizer>(find_microast_weights(params.reference, folders),

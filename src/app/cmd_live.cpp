@@ -233,9 +233,8 @@ int run_live(const LiveParams& params) {
         spdlog::info("any painting: unavailable ({})", error.what());
     }
     if (!params.style_image.empty()) {
-        StyleEntry painting{std::filesystem::path(params.style_image).stem().string(),
-                            microast,
-                            {{PaintingPart{params.style_image, 1, cv::Mat()}}, params.style_size}};
+        StyleEntry painting{std::filesystem::path(params.style_image).stem().string(), microast,
+                            PaintingStyle::of(params.style_image, params.style_size)};
         settings.styles.insert(settings.styles.begin(), painting);
         settings.style = 0;
     }

@@ -31,6 +31,11 @@ struct PaintingStyle {
     /// is. Either way the longer side is at most kMaxPaintingSide.
     int style_size = 512;
 
+    /// One painting file as the whole style.
+    static PaintingStyle of(const std::string& path, int style_size = 512) {
+        return {{PaintingPart{path, 1, cv::Mat()}}, style_size};
+    }
+
     bool empty() const { return parts.empty(); }
     /// "udnie", or "candy 70% + mosaic 30%": file stems with normalised shares.
     std::string name() const;
