@@ -41,6 +41,20 @@ Perturbation seeded_noise(Perturb perturb, const torch::Tensor& input) {
     return a;
 }
 
+/// A motion perturbation of `input` (B×3×H×W) by `perturb`, checked to be a function of its seed
+/// (input, grid and mask; another seed another grid) with one grid point per pixel.
+template <typename Perturb>
+Perturbation seeded_motion(Perturb perturb, const torch::Tensor& input) {
+    const auto a = perturb(input, 7), b = perturb(input, 7), c = perturb(input, 8);
+    EXPECT_TRUE(a.input.equal(b.input));
+    EXPECT_TRUE(a.grid.equal(b.grid));
+    EXPECT_TRUE(a.mask.equal(b.mask));
+    EXPECT_FALSE(a.grid.equal(c.grid));
+    EXPECT_EQ(a.grid.sizes(),
+              (std::vector<int64_t>{input.size(0), input.size(2), input.size(3), 2}));
+    return a;
+}
+
 TEST(StabilityTerms, ApplyMotionOfAnIntegerShiftIsExact) {
     const auto images = textured(1, 24, 32);
     const auto moved = apply_motion(integer_shift(24, 32, 3, -2), images);
@@ -124,12 +138,7 @@ TEST(StabilityTerms, GrainPerturbationIsDenseFaintSmoothAndSeeded) {
 TEST(StabilityTerms, MotionPerturbationIsSmallMaskedAndSeeded) {
     const int64_t h = 48, w = 64;
     const auto input = textured(2, h, w);
-    const auto a = motion_perturbation(input, 7), b = motion_perturbation(input, 7),
-               c = motion_perturbation(input, 8);
-    EXPECT_TRUE(a.input.equal(b.input));
-    EXPECT_TRUE(a.grid.equal(b.grid));
-    EXPECT_TRUE(a.mask.equal(b.mask));
-    EXPECT_FALSE(a.grid.equal(c.grid));
+    const auto a = seeded_motion(motion_perturbation, input);
     ASSERT_EQ(a.grid.sizes(), (std::vector<int64_t>{2, h, w, 2}));
     // The grid moves every pixel by at most shift 4 + rotation 1.5° + zoom 3 % (≈ 6.5 px here)
     // and moves something.
@@ -161,12 +170,7 @@ TEST(StabilityTerms, MotionPerturbationIsSmallMaskedAndSeeded) {
 TEST(StabilityTerms, ObjectMotionMovesOnePieceOverTheRest) {
     const int64_t h = 96, w = 128;
     const auto input = textured(4, h, w);
-    const auto a = object_motion_perturbation(input, 7), b = object_motion_perturbation(input, 7),
-               c = object_motion_perturbation(input, 8);
-    EXPECT_TRUE(a.input.equal(b.input));
-    EXPECT_TRUE(a.grid.equal(b.grid));
-    EXPECT_TRUE(a.mask.equal(b.mask));
-    EXPECT_FALSE(a.grid.equal(c.grid));
+    const auto a = seeded_motion(object_motion_perturbation, input);
     ASSERT_EQ(a.grid.sizes(), (std::vector<int64_t>{4, h, w, 2}));
     // Per item, each pixel either stays or moves by the object's one shift (≤ 6 px per axis).
     const auto xs = (torch::arange(w, torch::kFloat) * 2 + 1) / w - 1;

@@ -17,20 +17,37 @@ namespace stylecam {
 namespace {
 
 /// The stability terms (losses/stability.h): the loss term's name (and, after "training_", its
-/// metadata key), its perturbation, its weight in the setup and its place among each step's 4
-/// seeds (object motion came last and took the one slot left, 0; the others keep theirs, so a
-/// run resumed across versions sees the perturbations it would have seen).
+/// metadata key), its option, its perturbation, its weight in the params and in the setup, and
+/// its place among each step's 4 seeds (object motion came last and took the one slot left, 0;
+/// the others keep theirs, so a run resumed across versions sees the perturbations it would
+/// have seen).
 struct StabilityTerm {
     const char* name;
+    const char* option;
+    const char* help;
     Perturbation (*perturb)(const torch::Tensor&, uint64_t);
+    double TrainingParams::*param;
     double TrainingSetup::*weight;
     uint64_t seed_slot;
 };
 const StabilityTerm kStabilityTerms[] = {
-    {"noise_stability", noise_perturbation, &TrainingSetup::noise_stability, 1},
-    {"motion_stability", motion_perturbation, &TrainingSetup::motion_stability, 2},
-    {"grain_stability", grain_perturbation, &TrainingSetup::grain_stability, 3},
-    {"object_stability", object_motion_perturbation, &TrainingSetup::object_stability, 0}};
+    {"noise_stability", "--noise-stability",
+     "Weight of the noise-stability term: sparse noise on the input must not change the output "
+     "(0: off)",
+     noise_perturbation, &TrainingParams::noise_stability, &TrainingSetup::noise_stability, 1},
+    {"motion_stability", "--motion-stability",
+     "Weight of the motion-stability term: a slightly moved input must give the same output "
+     "moved alike (0: off)",
+     motion_perturbation, &TrainingParams::motion_stability, &TrainingSetup::motion_stability, 2},
+    {"grain_stability", "--grain-stability",
+     "Weight of the grain-stability term: dense, faint noise on the input (a camera's and a "
+     "codec's) must not change the output (0: off)",
+     grain_perturbation, &TrainingParams::grain_stability, &TrainingSetup::grain_stability, 3},
+    {"object_stability", "--object-stability",
+     "Weight of the object-motion term: a piece of the input sliding over the rest must carry "
+     "its output with it and leave the output around it as it was (0: off)",
+     object_motion_perturbation, &TrainingParams::object_stability,
+     &TrainingSetup::object_stability, 0}};
 constexpr uint64_t kSeedsPerStep = 4;
 static_assert(std::size(kStabilityTerms) <= kSeedsPerStep, "a seed per term and step");
 
@@ -104,27 +121,9 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
                     "fine-tune a student); for another architecture every tensor of the same "
                     "name and shape, kernels recentred, new residual blocks as the identity")
         ->check(CLI::ExistingFile);
-    command
-        .add_option("--noise-stability", params.noise_stability,
-                    "Weight of the noise-stability term: sparse noise on the input must not "
-                    "change the output (0: off)")
-        ->check(CLI::NonNegativeNumber);
-    command
-        .add_option("--motion-stability", params.motion_stability,
-                    "Weight of the motion-stability term: a slightly moved input must give the "
-                    "same output moved alike (0: off)")
-        ->check(CLI::NonNegativeNumber);
-    command
-        .add_option("--grain-stability", params.grain_stability,
-                    "Weight of the grain-stability term: dense, faint noise on the input (a "
-                    "camera's and a codec's) must not change the output (0: off)")
-        ->check(CLI::NonNegativeNumber);
-    command
-        .add_option("--object-stability", params.object_stability,
-                    "Weight of the object-motion term: a piece of the input sliding over the "
-                    "rest must carry its output with it and leave the output around it as it "
-                    "was (0: off)")
-        ->check(CLI::NonNegativeNumber);
+    for (const auto& term : kStabilityTerms)
+        command.add_option(term.option, params.*term.param, term.help)
+            ->check(CLI::NonNegativeNumber);
     auto& dist = params.distributed;
     const std::string group = "Distributed (default: torchrun's or SLURM's environment)";
     command
@@ -229,14 +228,12 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     trainer.init_weights = params.init;
     if (!params.init.empty())
         trainer.metadata["training_init"] = std::filesystem::path(params.init).filename().string();
-    setup.noise_stability = params.noise_stability;
-    setup.motion_stability = params.motion_stability;
-    setup.grain_stability = params.grain_stability;
-    setup.object_stability = params.object_stability;
-    for (const auto& term : kStabilityTerms)
+    for (const auto& term : kStabilityTerms) {
+        setup.*term.weight = params.*term.param;
         if (setup.*term.weight > 0)
             trainer.metadata[std::string("training_") + term.name] =
                 std::to_string(setup.*term.weight);
+    }
     return setup;
 }
 
