@@ -17,7 +17,7 @@ PREVIOUS="${1:-HEAD}"
 shift || true
 STYLES=("$@")
 if [ ${#STYLES[@]} -eq 0 ]; then
-  for model in models/*.safetensors models/baked/*.safetensors; do
+  for model in models/*.safetensors; do
     STYLES+=("$(basename "$model" .safetensors)")
   done
 fi
@@ -46,7 +46,6 @@ for style in "${STYLES[@]}"; do
     teacher="$style teacher (MicroAST, painting)"
   fi
   student="models/$style.safetensors"
-  [ -f "$student" ] || student="models/baked/$style.safetensors"
   stylize --model "$student" --input "$SAMPLES/fruits.jpg" -o "$work/n.png"
   if [ -f "$previous" ]; then
     stylize --model "$previous" --input "$SAMPLES/fruits.jpg" -o "$work/p.png"

@@ -6,8 +6,7 @@
 # texture 6, then 800 at texture 9 (256 px, batch 2): about 30 and 17 minutes on the 2-core
 # development machine with a second run beside it, one thread each. The result is measured
 # against MicroAST with the painting on the held-out photos, then copied to
-# models/baked/NAME.safetensors (metadata style = the painting's stem; `--models models/baked`
-# lists it).
+# models/NAME.safetensors (metadata style = the painting's stem), beside the other default styles.
 # Usage: bash models/bake_painting.sh PAINTING [INIT]
 #   starry_night.safetensors: bash models/bake_painting.sh \
 #     /usr/share/doc/opencv-doc/examples/data/starry_night.jpg models/candy.safetensors
@@ -37,5 +36,4 @@ stage "$WORK/$NAME.stage1.safetensors" "$INIT" 1500 5e-4 6
 stage "$WORK/$NAME.safetensors" "$WORK/$NAME.stage1.safetensors" 800 3e-4 9
 build/stylecam eval --model "$WORK/$NAME.safetensors" --reference "$MICROAST" \
   --reference-style-image "$PAINTING" --input "$WORK/held_out" | tee "$WORK/$NAME.eval.txt"
-mkdir -p models/baked
-cp "$WORK/$NAME.safetensors" "models/baked/$NAME.safetensors"
+cp "$WORK/$NAME.safetensors" "models/$NAME.safetensors"

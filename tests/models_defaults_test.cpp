@@ -32,7 +32,7 @@ const std::map<std::string, Fidelity> kFruitsFloor = {
     {"udnie", {0.25, 0.95, 21.6}},            // measured 0.225, 1.044, 21.86 dB
     {"rain_princess", {0.275, 0.95, 18.85}},  // measured 0.252, 1.064, 19.10 dB
     {"pointilism", {0.175, 0.90, 19.25}},     // measured 0.151, 0.994, 19.49 dB
-    // models/baked/: a painting baked in with `distill --style-image` (not a default style)
+    // a painting baked in with `distill --style-image`: its teacher is MicroAST with the painting
     {"starry_night", {0.215, 0.92, 21.25}}};  // measured 0.191, 1.039, 21.51 dB (vs MicroAST)
 
 /// A student's teacher: a full network, or MicroAST with a painting (style code at 512 px).
@@ -54,15 +54,11 @@ std::vector<ModelInfo> committed_models() {
     return list_models({{STYLECAM_PROJECT_MODELS_DIR, "project"}});
 }
 
-/// The committed students of paintings (models/baked/: not listed by default).
-std::vector<ModelInfo> baked_models() {
-    return list_models({{std::string(STYLECAM_PROJECT_MODELS_DIR) + "/baked", "baked"}});
-}
-
 TEST(DefaultStyles, AreCommittedSmallStudentsThatLoadByName) {
     const auto models = committed_models();
-    ASSERT_EQ(models.size() + baked_models().size(), kFruitsFloor.size())
-        << "models/ should hold the five default styles, models/baked/ the baked painting";
+    ASSERT_EQ(models.size(), kFruitsFloor.size())
+        << "models/ should hold the six default styles (five students of the PyTorch examples' "
+           "networks, one painting baked in through MicroAST)";
     for (const auto& info : models) {
         SCOPED_TRACE(info.path);
         EXPECT_TRUE(info.valid) << info.architecture;
@@ -86,9 +82,7 @@ TEST(DefaultStyles, StayCloseToTheirTeachersOnAHeldOutPhoto) {
     StylizerOptions cpu;
     cpu.network.device = DeviceKind::Cpu;
     cpu.network.precision = Precision::Fp32;
-    auto models = committed_models();
-    for (const auto& baked : baked_models()) models.push_back(baked);
-    for (const auto& info : models) {
+    for (const auto& info : committed_models()) {
         SCOPED_TRACE(info.name);
         const auto teacher = teacher_of(info.name);
         STYLECAM_REQUIRE_FILE(teacher.weights);
