@@ -1,6 +1,6 @@
-/// `--stabilize` as a user runs it: `stylize` of a video (frames kept, the first one unblended,
-/// the later ones steadier), `eval --stabilize` (a stabilized row beside the model's), and the
-/// one-line errors.
+/// `--stabilize` as a user runs it: `stylize` of a video, stabilized by default (frames kept, the
+/// first one unblended, the later ones steadier than with `--stabilize 0`), `eval` (a stabilized
+/// row beside the model's, stylize's by default), and the one-line errors.
 
 #include "image/warp_error.h"
 #include "nets/model_file.h"
@@ -42,18 +42,25 @@ class StabilizeCli : public ::testing::Test {
     TempDir dir_;
 };
 
-TEST_F(StabilizeCli, StylizeStabilizesAVideoAfterItsFirstFrame) {
+TEST_F(StabilizeCli, StylizeStabilizesAVideoAfterItsFirstFrameByDefault) {
     STYLECAM_REQUIRE_FILE(model_);
     const std::string common =
         "stylize -m " + quote(model_) + " -i " + quote(dir_.path("moving.avi")) + " --device cpu";
-    const auto plain = run_stylecam(common + " -o " + quote(dir_.path("plain.avi")));
+    const auto plain =
+        run_stylecam(common + " -o " + quote(dir_.path("plain.avi")) + " --stabilize 0");
     ASSERT_EQ(plain.exit_code, 0) << plain.err;
-    const auto steady = run_stylecam(common + " -o " + quote(dir_.path("steady.avi")) +
-                                     " --stabilize --stabilize-flow medium");  // alone: 0.8
+    EXPECT_EQ((plain.out + plain.err).find("stabilized"), std::string::npos) << plain.err;
+    const auto steady = run_stylecam(common + " -o " + quote(dir_.path("steady.avi")));
     ASSERT_EQ(steady.exit_code, 0) << steady.err;
-    EXPECT_NE((steady.out + steady.err).find("stabilized: strength 0.80, medium flow"),
+    EXPECT_NE((steady.out + steady.err).find("stabilized: strength 0.80, fast flow"),
               std::string::npos)
         << steady.out << steady.err;
+    const auto alone = run_stylecam(common + " -o " + quote(dir_.path("alone.avi")) +
+                                    " --stabilize --stabilize-flow medium");
+    ASSERT_EQ(alone.exit_code, 0) << alone.err;
+    EXPECT_NE((alone.out + alone.err).find("stabilized: strength 0.80, medium flow"),
+              std::string::npos)
+        << alone.out << alone.err;
     const auto a = read_frames(dir_.path("plain.avi")), b = read_frames(dir_.path("steady.avi"));
     ASSERT_EQ(a.size(), 10u);
     ASSERT_EQ(b.size(), 10u);
@@ -86,6 +93,17 @@ TEST_F(StabilizeCli, EvalReportsTheStabilizedRows) {
     ASSERT_GT(steady, 0) << result.out;
     EXPECT_LT(half, model) << result.out;
     EXPECT_LT(steady, half) << result.out;
+
+    // By default the row stylize's default makes; `--stabilize 0`: none.
+    const std::string common =
+        "eval -m " + quote(model_) + " -i " + quote(dir_.path("moving.avi")) + " --frames 4";
+    const auto plain = run_stylecam(common);
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_NE(plain.out.find("model + stabilize 0.80 (fast, 0.50)"), std::string::npos)
+        << plain.out;
+    const auto off = run_stylecam(common + " --stabilize 0");
+    ASSERT_EQ(off.exit_code, 0) << off.err;
+    EXPECT_EQ(off.out.find("stabilize"), std::string::npos) << off.out;
 }
 
 TEST_F(StabilizeCli, BadUsesAreOneLine) {
@@ -104,6 +122,11 @@ TEST_F(StabilizeCli, BadUsesAreOneLine) {
               quote(dir_.path("out.png")) + " --stabilize 0.8",
           "--stabilize needs a video input");
     EXPECT_FALSE(std::filesystem::exists(dir_.path("out.png")));
+    // Stabilized by default: a photo without --stabilize is simply stylized.
+    EXPECT_EQ(run_stylecam("stylize" + tiny + " -i " + quote(dir_.path("photo.png")) + " -o " +
+                           quote(dir_.path("plain.png")))
+                  .exit_code,
+              0);
     check("stylize" + tiny + " -i " + quote(dir_.path("moving.avi")) + " -o " +
               quote(dir_.path("out.avi")) + " --stabilize 1.5",
           "--stabilize");

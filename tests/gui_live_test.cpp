@@ -248,14 +248,15 @@ TEST_F(LiveWindow, ADroppedPaintingBecomesTheStyleAndBackWhileRecording) {
     }
 }
 
-TEST_F(LiveWindow, StabilizeOptionRunsTheStabilizerAndReportsItsCost) {
+TEST_F(LiveWindow, TheStabilizerRunsByDefaultAndReportsItsCost) {
     const auto result = run_under_xvfb("$STYLECAM live --test-pattern --width 160 --height 120 " +
-                                       common() + "--frames 30 --stabilize 0.8");
+                                       common() + "--frames 30");
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     const auto at = result.out.find("stabilize 0.80: ");
     ASSERT_NE(at, std::string::npos) << result.out;
     EXPECT_GT(std::atof(result.out.c_str() + at + 16), 0.0) << result.out;  // ms per frame
-    const auto off = run_under_xvfb("$STYLECAM live --test-pattern " + common() + "--frames 3");
+    const auto off =
+        run_under_xvfb("$STYLECAM live --test-pattern " + common() + "--frames 3 --stabilize 0");
     ASSERT_EQ(off.exit_code, 0) << off.err;
     EXPECT_EQ(off.out.find("stabilize"), std::string::npos) << off.out;
     const auto bad =

@@ -2,8 +2,9 @@
 /// Photos (a file or a folder): against a reference model's output (e.g. a fast student against
 /// its teacher) — texture distance, detail ratio, low-pass PSNR, PSNR, SSIM — plus the model's
 /// time per photo. A video: the warp error of the model's output (and the reference's) next to
-/// the input's own, the floor; with --stabilize, also of the model's output after the temporal
-/// stabilizer (image/temporal_stabilizer.h) at each strength given, measured the same way.
+/// the input's own, the floor; also of the model's output after the temporal stabilizer
+/// (image/temporal_stabilizer.h) as stylize and live run it by default, or at each strength
+/// --stabilize gives, measured the same way.
 
 #include "app/command.h"
 #include "app/progress_bar.h"
@@ -39,7 +40,9 @@ struct EvalParams {
     int height = 0;  ///< photos: resized to this height first (0: as they are)
     int frames = 30;
     std::string size = "640x480";
-    std::vector<double> stabilize;  ///< video: strengths of the stabilized rows (none: no rows)
+    /// Video: strengths of the stabilized rows (0s give none). Not given: stylize's default.
+    std::vector<double> stabilize;
+    bool stabilize_given = false;  ///< --stabilize on the command line
     std::string stabilize_flow = "fast";
     double stabilize_flow_scale = 0.5;
     double temporal_norm = kDefaultTemporalNorm;  ///< video: as stylize and live run it
@@ -253,7 +256,7 @@ int run_eval(const EvalParams& params) {
         parse_frame_size(params.size);
         parse_dis_preset(params.stabilize_flow);
     } else {
-        STYLECAM_CHECK(params.stabilize.empty(), "--stabilize needs a video input");
+        STYLECAM_CHECK(!params.stabilize_given, "--stabilize needs a video input");
     }
     std::optional<TextureMetric> texture;
     if (kind != InputKind::Video) texture.emplace(find_vgg_weights(params.vgg, folders));
@@ -326,12 +329,14 @@ Command add_eval_command(CLI::App& app) {
     command->add_option("--size", params->size,
                         "Video: frame size WIDTHxHEIGHT (scaled to cover, centre-cropped), or "
                         "'native' for the video's own");
-    command
-        ->add_option("--stabilize", params->stabilize,
-                     "Video: also measure the model's output after the temporal stabilizer at "
-                     "these strengths (0..1, comma-separated)")
-        ->delimiter(',')
-        ->check(CLI::Range(0.0, 1.0));
+    CLI::Option* stabilize =
+        command
+            ->add_option("--stabilize", params->stabilize,
+                         "Video: also measure the model's output after the temporal stabilizer "
+                         "at these strengths (0..1, comma-separated; default: stylize's, " +
+                             fmt::format("{:g}", kDefaultStabilizeStrength) + "; 0: no such row)")
+            ->delimiter(',')
+            ->check(CLI::Range(0.0, 1.0));
     command
         ->add_option("--stabilize-flow", params->stabilize_flow,
                      "The stabilizer's optical flow preset: ultrafast (live), fast (stylize) or "
@@ -350,7 +355,14 @@ Command add_eval_command(CLI::App& app) {
                         "as by stylize when not given)");
     add_models_option(*command, params->model_folders);
     add_compute_options(*command, params->compute);
-    return {command, [params] { return run_eval(*params); }};
+    return {command, [params, stabilize] {
+                params->stabilize_given = stabilize->count() > 0;
+                if (!params->stabilize_given) params->stabilize = {kDefaultStabilizeStrength};
+                auto& strengths = params->stabilize;
+                strengths.erase(std::remove(strengths.begin(), strengths.end(), 0.0),
+                                strengths.end());
+                return run_eval(*params);
+            }};
 }
 
 }  // namespace stylecam

@@ -35,8 +35,8 @@ struct LiveParams {
     double scale = 1.0;
     bool auto_scale = true;
     double target_fps = 0;
-    double stabilize = 0;                         ///< temporal stabilizer strength (0: off)
-    double temporal_norm = kDefaultTemporalNorm;  ///< carried instance-norm statistics
+    double stabilize = kDefaultStabilizeStrength;  ///< temporal stabilizer strength (0: off)
+    double temporal_norm = kDefaultTemporalNorm;   ///< carried instance-norm statistics
     double strength = 1.0;
     bool preserve_colors = false;
     std::string record;

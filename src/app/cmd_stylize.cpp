@@ -28,8 +28,9 @@ struct StylizeParams {
     double strength = 1.0;
     bool preserve_colors = false;
     int64_t max_frames = -1;
-    double stabilize = 0;                         ///< video: temporal stabilizer strength (0: off)
-    double temporal_norm = kDefaultTemporalNorm;  ///< video: carried instance-norm statistics
+    double stabilize = kDefaultStabilizeStrength;  ///< video: temporal stabilizer (0: off)
+    bool stabilize_given = false;                  ///< --stabilize on the command line
+    double temporal_norm = kDefaultTemporalNorm;   ///< video: carried instance-norm statistics
     std::string stabilize_flow = "fast";
     std::string style_image;  ///< a painting: arbitrary style transfer (MicroAST)
     std::string style_mix;    ///< "a.jpg:0.7,b.jpg:0.3"
@@ -67,10 +68,10 @@ int run_stylize(const StylizeParams& params) {
                    "input (",
                    params.input, " is not one)");
     if (!params.pipe_out.empty()) prepare_pipe_out(params.pipe_out);
-    STYLECAM_CHECK(params.stabilize == 0 || kind == InputKind::Video,
+    STYLECAM_CHECK(!params.stabilize_given || params.stabilize == 0 || kind == InputKind::Video,
                    "--stabilize needs a video input (", params.input, " is not one)");
     StabilizerOptions stabilize;
-    stabilize.strength = params.stabilize;
+    stabilize.strength = kind == InputKind::Video ? params.stabilize : 0.0;
     stabilize.dis_preset = parse_dis_preset(params.stabilize_flow);
 
     options.network = apply_compute_options(params.compute);
@@ -179,13 +180,16 @@ Command add_stylize_command(CLI::App& app) {
                       "Keep the input's colours: stylized luminance, original chroma");
     command->add_option("--max-frames", params->max_frames,
                         "Video input: stop after this many frames (-1: all)");
-    add_stabilize_option(*command, params->stabilize, " (video inputs)");
+    CLI::Option* stabilize = add_stabilize_option(*command, params->stabilize, " (video inputs)");
     add_temporal_norm_option(*command, params->temporal_norm, " (video inputs)");
     command
         ->add_option("--stabilize-flow", params->stabilize_flow,
                      "The stabilizer's optical flow: ultrafast, fast or medium (slower, better)")
         ->check(CLI::IsMember({"ultrafast", "fast", "medium"}));
-    return {command, [params] { return run_stylize(*params); }};
+    return {command, [params, stabilize] {
+                params->stabilize_given = stabilize->count() > 0;
+                return run_stylize(*params);
+            }};
 }
 
 }  // namespace stylecam

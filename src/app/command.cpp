@@ -57,15 +57,16 @@ void add_painting_options(CLI::App& command, std::string& style_image, int& styl
         ->check(CLI::Range(0, 4096));
 }
 
-void add_stabilize_option(CLI::App& command, double& strength, const std::string& where) {
-    const auto alone = fmt::format("{:g}", kDefaultStabilizeStrength);
-    command
+CLI::Option* add_stabilize_option(CLI::App& command, double& strength, const std::string& where) {
+    strength = kDefaultStabilizeStrength;
+    const auto strength_text = fmt::format("{:g}", kDefaultStabilizeStrength);
+    return command
         .add_option("--stabilize", strength,
-                    "Flow-guided temporal stabilization against flicker, strength 0..1 (off "
-                    "unless given; given alone: " +
-                        alone + ", measured as the best default)" + where)
+                    "Flow-guided temporal stabilization against flicker, strength 0..1 "
+                    "(default " +
+                        strength_text + ", measured as the best default; 0: off)" + where)
         ->expected(0, 1)
-        ->default_str(alone)
+        ->default_str(strength_text)
         ->check(CLI::Range(0.0, 1.0));
 }
 

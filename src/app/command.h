@@ -52,9 +52,11 @@ void add_models_option(CLI::App& command, std::vector<std::string>& folders);
 /// with MicroAST weights).
 void add_painting_options(CLI::App& command, std::string& style_image, int& style_size);
 
-/// --stabilize [S]: the temporal stabilizer's strength 0..1 (0, the default: off; the option
-/// alone: kDefaultStabilizeStrength). `where` ends the help text.
-void add_stabilize_option(CLI::App& command, double& strength, const std::string& where);
+/// --stabilize [S]: the temporal stabilizer's strength 0..1 on videos. `strength` starts at
+/// kDefaultStabilizeStrength (on by default; the option alone means it too; 0: off). `where`
+/// ends the help text. Returns the option, so that a command can tell an explicit --stabilize
+/// (an error for a photo) from the default (ignored for a photo).
+CLI::Option* add_stabilize_option(CLI::App& command, double& strength, const std::string& where);
 
 /// `--temporal-norm S` (0..0.99, default kDefaultTemporalNorm): on videos, the share of the
 /// previous frame's instance-norm statistics each frame keeps (nets/norm_timeline.h); `where`
