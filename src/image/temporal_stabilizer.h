@@ -23,8 +23,8 @@
 
 namespace stylecam {
 
-/// The strength `live --stabilize` and `stylize --stabilize` mean when given without a value
-/// (chosen by measurement: README, "Steady video").
+/// The strength `live` and `stylize` stabilize videos at by default, and what `--stabilize`
+/// means when given without a value (chosen by measurement: README, "Steady video").
 constexpr double kDefaultStabilizeStrength = 0.8;
 
 struct StabilizerOptions {
