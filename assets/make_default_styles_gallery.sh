@@ -17,9 +17,7 @@ PREVIOUS="${1:-HEAD}"
 shift || true
 STYLES=("$@")
 if [ ${#STYLES[@]} -eq 0 ]; then
-  for model in models/*.safetensors; do
-    STYLES+=("$(basename "$model" .safetensors)")
-  done
+  for model in models/*.safetensors; do STYLES+=("$(basename "$model" .safetensors)"); done
 fi
 TEACHERS="${STYLECAM_SHARED:-../shared}/weights/styles"
 MICROAST="${STYLECAM_SHARED:-../shared}/weights/microast.safetensors"
@@ -45,8 +43,7 @@ for style in "${STYLES[@]}"; do
       -o "$work/t.png"
     teacher="$style teacher (MicroAST, painting)"
   fi
-  student="models/$style.safetensors"
-  stylize --model "$student" --input "$SAMPLES/fruits.jpg" -o "$work/n.png"
+  stylize --model "models/$style.safetensors" --input "$SAMPLES/fruits.jpg" -o "$work/n.png"
   if [ -f "$previous" ]; then
     stylize --model "$previous" --input "$SAMPLES/fruits.jpg" -o "$work/p.png"
     caption="$style student, previous"

@@ -53,9 +53,9 @@ int run_stylize(const StylizeParams& params) {
     STYLECAM_CHECK(params.style_image.empty() || params.style_mix.empty(),
                    "--style-image and --style-mix: give one of them");
     if (!params.style_image.empty())
-        options.painting.parts = {PaintingPart{params.style_image, 1, cv::Mat()}};
-    if (!params.style_mix.empty()) options.painting.parts = parse_style_mix(params.style_mix);
-    options.painting.style_size = params.style_size;
+        options.painting = PaintingStyle::of(params.style_image, params.style_size);
+    if (!params.style_mix.empty())
+        options.painting = {parse_style_mix(params.style_mix), params.style_size};
     const bool painting = !options.painting.empty();
     const std::string model_path = painting ? find_microast_weights(params.model, folders)
                                    : params.model.empty() ? default_model(folders)

@@ -48,7 +48,7 @@ void BM_MicroAst_Stylizer(benchmark::State& state) {
     options.network =
         NetworkOptions{DeviceKind::Cpu, state.range(0) == 1 ? Precision::Bf16 : Precision::Fp32};
     options.scale = static_cast<double>(state.range(1)) / 100.0;
-    options.painting.parts = {PaintingPart{kPainting}};
+    options.painting = PaintingStyle::of(kPainting);
     Stylizer stylizer(kWeights, options);
     state.SetLabel(stylizer.describe());
     time_stylizer_640x480(state, stylizer);
