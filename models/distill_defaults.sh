@@ -35,11 +35,15 @@ STYLES=("$@")
 bash models/gather_photos.sh "$WORK/data" "$WORK/held_out"
 
 # distill OUTPUT ARGS...: one `stylecam distill` run for $style with the flags every stage shares.
+# (crop side and batch: $crop and $batch, 256 and 2 but for the size stage)
+crop=256
+batch=2
 distill() {
   local output=$1
   shift
   build/stylecam distill --teacher "$teacher" --data "$WORK/data" --output "$output" --arch "$ARCH" \
-    --image-size 256 --batch 2 --video-frames 20 --extra-scales 0.8 --preview "$SAMPLES/fruits.jpg" \
+    --image-size "$crop" --batch "$batch" --video-frames 20 --extra-scales 0.8 \
+    --preview "$SAMPLES/fruits.jpg" \
     ${STYLECAM_DISTILL_THREADS:+--threads "$STYLECAM_DISTILL_THREADS"} "$@"
 }
 # perceptual OUTPUT INIT STEPS LR LR_END TEXTURE LOWPASS NOISE MOTION [DETAIL [GRAIN]]: a
@@ -135,6 +139,29 @@ for style in "${STYLES[@]}"; do
       "$texture" "$lowpass" "$noise" "$motion" "${detail:-0}" "${grain:-0}"
     student="$WORK/$style.finish$i.safetensors"
   done
+  # 4. The size stage: the same terms on 480-px crops, batch 1 (the pictures have their longer
+  #    side at 640 px, so a crop is most of a picture, as a 640×480 frame is). Students trained on
+  #    256-px crops alone came out brighter at 640×480 than on the crops: every teacher's mean
+  #    output colour is within ±1 of the same value on every photo, and the udnie student was 5-11
+  #    levels brighter on every one, the crop's instance-norm statistics differing from a whole
+  #    frame's. 400 steps (about 18 minutes beside a second run) took udnie from texture 0.197 to
+  #    0.154 and low-pass 21.46 to 22.32 dB, pointilism from 0.202 to 0.159 and 18.83 to 19.09,
+  #    rain_princess from 0.188 to 0.174 and 18.93 to 19.23 (flicker alone 2.77× → 2.82×).
+  #    Tried and not kept: candy at its last stage's weights (texture 0.170 unchanged, low-pass
+  #    +0.07 dB, flicker 2.19× → 2.26×) and mosaic (0.193 → 0.209): their bias is not the crop
+  #    size (it stayed: brighter and lower in contrast, a compromise of the Gram loss).
+  case "$style" in
+    udnie) size_stage="400 3e-4 2 150 60 30" ;;
+    pointilism) size_stage="400 3e-4 4 40 100 50 2" ;;
+    rain_princess) size_stage="400 3e-4 16 80 100 120 4 150" ;;
+    *) size_stage="" ;;
+  esac
+  if [ -n "$size_stage" ]; then
+    read -r steps lr texture lowpass noise motion detail grain <<<"$size_stage"
+    crop=480 batch=1 perceptual "$WORK/$style.size.safetensors" "$student" "$steps" "$lr" 3e-5 \
+      "$texture" "$lowpass" "$noise" "$motion" "${detail:-0}" "${grain:-0}"
+    student="$WORK/$style.size.safetensors"
+  fi
   build/stylecam eval --model "$student" --reference "$teacher" \
     --input "$WORK/held_out" | tee "$WORK/$style.eval.txt"
   cp "$student" "models/$style.safetensors"
