@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Remakes the default styles in this folder: small students of the PyTorch examples' pretrained
-# styles (../shared/weights/styles), in three stages.
+# styles (../shared/weights/styles), in four stages (the fourth, the size stage, for some styles).
 #   1. Pixel distillation of a `c16-r4-k3-s2-dw` student (3000 steps at 256 px, ~8 min alone on
 #      a 2-core CPU), warm-started from the committed udnie student when there is one (its
 #      features work for any style; only the colours and strokes have to move): only when
