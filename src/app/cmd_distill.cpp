@@ -3,14 +3,19 @@
 /// student that runs at a trained style's speed.
 
 #include "app/command.h"
+#include "app/progress_bar.h"
 #include "app/training_options.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "losses/distillation_losses.h"
 #include "losses/style_losses.h"
+#include "nets/model_file.h"
+#include "nets/output_colour_shift.h"
 #include "nets/vgg19_features.h"
 #include "stylize/model_registry.h"
 #include "stylize/stylizer.h"
+#include "train/distributed.h"
+#include "train/mean_colour_match.h"
 
 #include <spdlog/spdlog.h>
 
@@ -27,7 +32,40 @@ struct DistillParams {
     double pixel_weight = 1.0, feature_weight = 0.0, tv_weight = 0.0;
     double texture_weight = 0.0, lowpass_weight = 0.0, detail_weight = 0.0;
     int lowpass_size = 8, detail_size = 8;
+    bool match_mean_colour =
+        false;  ///< then shift the output by the mean difference to the teacher
 };
+
+/// Shifts the student in `path` by the mean colour difference to the teacher's outputs over the
+/// whole training pictures (train/mean_colour_match.h), writes it to `output` and says by how much.
+/// Two rounds: the second takes up what clamping to 0..255 left of the first.
+void match_mean_colour(const std::string& path, const std::string& output, const TrainingData& data,
+                       const std::vector<cv::Mat>& targets, torch::Device device) {
+    auto loaded = load_transformer_net(path);
+    loaded.net->to(device);
+    std::vector<cv::Mat> pictures;
+    for (int64_t i = 0; i < data.size(); ++i) pictures.push_back(data.picture(i));
+    std::array<double, 3> total{0, 0, 0};
+    for (int round = 0; round < 2; ++round) {
+        ProgressBar bar("colour", "pictures");
+        const auto offset =
+            mean_colour_offset(loaded.net, pictures, targets, device,
+                               [&](int done, int count) { bar.update(done, count, ""); });
+        bar.finish();
+        shift_output_colour(loaded.net, offset);
+        for (int c = 0; c < 3; ++c) total[c] += offset[c];
+        spdlog::info(
+            "mean colour {}: the teacher's minus the student's output R {:+.2f} G {:+.2f} "
+            "B {:+.2f} (0..255), folded into deconv3's bias",
+            round == 0 ? "match" : "residue", offset[0], offset[1], offset[2]);
+    }
+    loaded.metadata["mean_colour_shift"] =
+        fmt::format("{:.4f},{:.4f},{:.4f}", total[0], total[1], total[2]);
+    loaded.net->to(torch::kCPU);
+    save_transformer_net(output, loaded.net, loaded.metadata);
+    spdlog::info("wrote {}: output shifted by R {:+.2f} G {:+.2f} B {:+.2f}", output, total[0],
+                 total[1], total[2]);
+}
 
 int run_distill(const DistillParams& params) {
     const bool painting = !params.style_image.empty();
@@ -38,6 +76,10 @@ int run_distill(const DistillParams& params) {
                        ": file not found");
     TrainingParams training = params.training;
     training.native_scale = true;
+    training.steps_may_be_zero = params.match_mean_colour;
+    if (training.steps == 0 && params.match_mean_colour)
+        STYLECAM_CHECK(!training.init.empty(),
+                       "--steps 0 (no training: only --match-mean-colour) needs --init MODEL");
     auto setup = prepare_training(training);
     const torch::Device device = setup.trainer.device;
     const auto folders = model_search_path(params.training.model_folders);
@@ -133,7 +175,15 @@ int run_distill(const DistillParams& params) {
         std::to_string(params.texture_weight) + "; feature relu2_2 x" +
         std::to_string(params.feature_weight) + "; tv x" + std::to_string(params.tv_weight);
     setup.trainer.metadata["source"] = "stylecam distill of " + teacher_name;
-    return run_training(setup, make_batch, loss);
+    if (setup.trainer.steps == 0) {
+        match_mean_colour(training.init, training.output, data, targets, device);
+        return kExitOk;
+    }
+    const int code = run_training(setup, make_batch, loss);
+    const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
+    if (code == kExitOk && params.match_mean_colour && main_rank)
+        match_mean_colour(training.output, training.output, data, targets, device);
+    return code;
 }
 
 }  // namespace
@@ -175,6 +225,11 @@ Command add_distill_command(CLI::App& app) {
         ->check(CLI::NonNegativeNumber);
     command->add_option("--detail-size", params->detail_size, "Pooling size of the detail loss")
         ->check(CLI::Range(1, 64));
+    command->add_flag(
+        "--match-mean-colour", params->match_mean_colour,
+        "At the end, shift the student's output colour by its mean difference to the teacher's "
+        "over the whole training pictures (an exact change of the last layer's bias; with "
+        "--steps 0 and --init, only that, no training)");
     command->add_option("--vgg", params->vgg,
                         "VGG19 weights (for --texture-weight and --feature-weight)");
     return {command, [params] { return run_distill(*params); }};

@@ -79,8 +79,8 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
     command.add_option("--image-size", params.image_size, "Side of the square training crops")
         ->check(CLI::Range(32, 2048));
     command.add_option("--batch", params.batch, "Batch size")->check(CLI::Range(1, 256));
-    auto* steps =
-        command.add_option("--steps", params.steps, "Optimizer steps")->check(CLI::PositiveNumber);
+    auto* steps = command.add_option("--steps", params.steps, "Optimizer steps")
+                      ->check(CLI::NonNegativeNumber);
     command
         .add_option("--epochs", params.epochs,
                     "Passes over the data, instead of --steps (steps = epochs × pictures / batch)")
@@ -155,6 +155,8 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
 }
 
 TrainingSetup prepare_training(const TrainingParams& params) {
+    STYLECAM_CHECK(params.steps > 0 || params.epochs > 0 || params.steps_may_be_zero,
+                   "--steps must be at least 1");
     set_cpu_threads(params.threads);
     TrainingSetup setup;
     const auto distributed = resolve_distributed_options(params.distributed);

@@ -21,7 +21,8 @@ struct TrainingParams {
     double lr = 1e-3, lr_end = 0;  ///< lr_end 0: constant rate
     int working_side = 512, video_frames = 40;
     std::vector<double> extra_scales;
-    bool native_scale = false;  ///< set by distill (see DataOptions)
+    bool native_scale = false;       ///< set by distill (see DataOptions)
+    bool steps_may_be_zero = false;  ///< set by distill: --steps 0 runs no training
     uint64_t seed = 0;
     bool resume = false;
     int threads = 0;
