@@ -118,6 +118,17 @@ TEST(DistillCli, MatchMeanColourWithoutTrainingShiftsTheInitModelOntoItsTeacher)
     const auto matched_bias = matched.net->named_parameters()["deconv3.conv2d.bias"];
     EXPECT_LT((teacher_bias - matched_bias).abs().max().item<double>(), 0.1);
 
+    // Matching a matched model again moves it by next to nothing and keeps the sum of the shifts.
+    const auto again = testing::run_stylecam(
+        "distill --teacher " + dir.path("teacher.safetensors") + " --data " + dir.path("photos") +
+        " --arch c4-r1-k3-s2 --init " + dir.path("matched.safetensors") +
+        " --image-size 32 --steps 0 --match-mean-colour --output " + dir.path("again.safetensors"));
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    const auto twice = load_transformer_net(dir.path("again.safetensors"));
+    EXPECT_EQ(twice.metadata.at("mean_colour_shift").substr(0, 2), "-9")
+        << twice.metadata.at("mean_colour_shift");
+    EXPECT_NE(again.err.find("teacher ["), std::string::npos) << again.err;  // progress shown
+
     // --steps 0 is only for the colour match.
     const auto refused = testing::run_stylecam(common + " --output " + dir.path("x.safetensors"));
     EXPECT_EQ(refused.exit_code, 1);

@@ -19,6 +19,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
 
 namespace stylecam {
@@ -32,8 +34,8 @@ struct DistillParams {
     double pixel_weight = 1.0, feature_weight = 0.0, tv_weight = 0.0;
     double texture_weight = 0.0, lowpass_weight = 0.0, detail_weight = 0.0;
     int lowpass_size = 8, detail_size = 8;
-    bool match_mean_colour =
-        false;  ///< then shift the output by the mean difference to the teacher
+    /// At the end, shift the output by its mean colour difference to the teacher's.
+    bool match_mean_colour = false;
 };
 
 /// Shifts the student in `path` by the mean colour difference to the teacher's outputs over the
@@ -59,8 +61,17 @@ void match_mean_colour(const std::string& path, const std::string& output, const
             "B {:+.2f} (0..255), folded into deconv3's bias",
             round == 0 ? "match" : "residue", offset[0], offset[1], offset[2]);
     }
+    // A model matched before (e.g. --init of a matched student) keeps the sum of its shifts.
+    std::array<double, 3> recorded = total;
+    if (const auto previous = loaded.metadata.find("mean_colour_shift");
+        previous != loaded.metadata.end()) {
+        std::array<double, 3> before{0, 0, 0};
+        if (std::sscanf(previous->second.c_str(), "%lf,%lf,%lf", &before[0], &before[1],
+                        &before[2]) == 3)
+            for (int c = 0; c < 3; ++c) recorded[c] += before[c];
+    }
     loaded.metadata["mean_colour_shift"] =
-        fmt::format("{:.4f},{:.4f},{:.4f}", total[0], total[1], total[2]);
+        fmt::format("{:.4f},{:.4f},{:.4f}", recorded[0], recorded[1], recorded[2]);
     loaded.net->to(torch::kCPU);
     save_transformer_net(output, loaded.net, loaded.metadata);
     spdlog::info("wrote {}: output shifted by R {:+.2f} G {:+.2f} B {:+.2f}", output, total[0],
@@ -119,7 +130,15 @@ int run_distill(const DistillParams& params) {
     std::vector<cv::Mat> targets;
     spdlog::info("teacher {}: stylizing {} pictures once", painting ? teacher_name : teacher_path,
                  data.size());
-    for (int64_t i = 0; i < data.size(); ++i) targets.push_back(teacher.stylize(data.picture(i)));
+    {
+        const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
+        ProgressBar bar("teacher", "pictures");
+        for (int64_t i = 0; i < data.size(); ++i) {
+            targets.push_back(teacher.stylize(data.picture(i)));
+            if (main_rank) bar.update(i + 1, data.size());
+        }
+        if (main_rank) bar.finish();
+    }
 
     const BatchShare share = setup.share;
     const auto make_batch = [&](int64_t step) {
