@@ -14,7 +14,6 @@
 #include "nets/vgg19_features.h"
 #include "stylize/model_registry.h"
 #include "stylize/stylizer.h"
-#include "train/distributed.h"
 #include "train/mean_colour_match.h"
 
 #include <spdlog/spdlog.h>
@@ -130,8 +129,8 @@ int run_distill(const DistillParams& params) {
     std::vector<cv::Mat> targets;
     spdlog::info("teacher {}: stylizing {} pictures once", painting ? teacher_name : teacher_path,
                  data.size());
+    const bool main_rank = is_main_rank(setup);
     {
-        const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
         ProgressBar bar("teacher", "pictures");
         for (int64_t i = 0; i < data.size(); ++i) {
             targets.push_back(teacher.stylize(data.picture(i)));
@@ -199,7 +198,6 @@ int run_distill(const DistillParams& params) {
         return kExitOk;
     }
     const int code = run_training(setup, make_batch, loss);
-    const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
     if (code == kExitOk && params.match_mean_colour && main_rank)
         match_mean_colour(training.output, training.output, data, targets, device);
     return code;

@@ -239,12 +239,16 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     return setup;
 }
 
+bool is_main_rank(const TrainingSetup& setup) {
+    return !setup.trainer.group || setup.trainer.group->is_main();
+}
+
 int run_training(const TrainingSetup& setup,
                  const std::function<TrainingBatch(int64_t)>& make_batch,
                  const TrainingLossFn& loss) {
     const auto& interrupted = install_interrupt_handler();
     ProgressBar bar("train", "steps");
-    const bool main_rank = !setup.trainer.group || setup.trainer.group->is_main();
+    const bool main_rank = is_main_rank(setup);
     TrainerCallbacks callbacks;
     callbacks.stop = &interrupted;
     callbacks.on_note = [&](const std::string& note) {

@@ -58,6 +58,10 @@ struct TrainingSetup {
 };
 TrainingSetup prepare_training(const TrainingParams& params);
 
+/// Whether this process writes files and talks to the user: one process, or rank 0 of a
+/// distributed run.
+bool is_main_rank(const TrainingSetup& setup);
+
 /// Runs the trainer with a progress bar (step, loss terms, images/s, ETA); returns the exit code.
 /// Adds the stability terms the setup asks for to every batch (their perturbations are functions
 /// of the seed, the step and the item's slot in the global batch, so that the ranks' shares
