@@ -27,8 +27,8 @@ struct Fidelity {
     double min_lowpass_psnr;      ///< dB, both blurred with σ = 3 px
 };
 const std::map<std::string, Fidelity> kFruitsFloor = {
-    {"candy", {0.21, 0.90, 19.45}},         // measured 0.186, 1.006, 19.73 dB
-    {"mosaic", {0.22, 0.95, 21.0}},         // measured 0.194, 1.064, 21.26 dB
+    {"candy", {0.235, 0.78, 19.85}},        // measured 0.209, 0.865, 20.15 dB (c24)
+    {"mosaic", {0.21, 0.85, 21.15}},        // measured 0.185, 0.940, 21.44 dB (c24)
     {"udnie", {0.22, 0.92, 22.5}},          // measured 0.189, 1.023, 22.78 dB
     {"rain_princess", {0.20, 0.94, 19.0}},  // measured 0.171, 1.043, 19.29 dB
     {"pointilism", {0.165, 0.89, 19.2}},    // measured 0.140, 0.982, 19.44 dB
@@ -47,8 +47,12 @@ Teacher teacher_of(const std::string& style) {
     return {testing::style_weights(style), {}};
 }
 
-/// The default styles' architecture: live at 640×480 on AVX2-only CPUs (models/README.md).
-constexpr const char* kSeparableStudent = "c16-r4-k3-s2-dw";
+/// The default styles' architecture (models/README.md): separable students, 16 channels (live at
+/// 640×480 on AVX2-only CPUs), or 24 for candy and mosaic, whose teachers' colour layout a
+/// 16-channel student does not reach (27 frames/s at 640×480 in fp32 under AVX2 caps here).
+std::string expected_architecture(const std::string& style) {
+    return style == "candy" || style == "mosaic" ? "c24-r4-k3-s2-dw" : "c16-r4-k3-s2-dw";
+}
 
 std::vector<ModelInfo> committed_models() {
     return list_models({{STYLECAM_PROJECT_MODELS_DIR, "project"}});
@@ -64,7 +68,7 @@ TEST(DefaultStyles, AreCommittedSmallStudentsThatLoadByName) {
         EXPECT_TRUE(info.valid) << info.architecture;
         EXPECT_LT(info.size_bytes, 2u << 20);
         const auto loaded = load_transformer_net(info.path);
-        EXPECT_EQ(architecture_spec(loaded.net->options()), kSeparableStudent);
+        EXPECT_EQ(architecture_spec(loaded.net->options()), expected_architecture(info.name));
         EXPECT_EQ(loaded.metadata.at("style"), info.name);
         EXPECT_NE(loaded.metadata.at("source").find("distill"), std::string::npos);
         EXPECT_EQ(resolve_model(info.name, {{STYLECAM_PROJECT_MODELS_DIR, "project"}}), info.path);

@@ -1,6 +1,6 @@
 /// Warm starts across architectures: tensors of equal shape are copied, kernels of another
 /// size recentred, and new residual blocks start as the identity, so that a net that gains
-/// (separable) blocks computes exactly what its source computes.
+/// (separable) blocks or channels computes exactly what its source computes.
 
 #include "core/error.h"
 #include "nets/model_file.h"
@@ -27,6 +27,34 @@ TEST(WeightTransfer, NewSeparableBlocksStartAsTheIdentity) {
     torch::NoGradGuard no_grad;
     const auto input = torch::rand({1, 3, 32, 48}) * 255;
     EXPECT_TRUE(torch::allclose(from->forward(input), to->forward(input), 1e-4, 1e-3));
+}
+
+TEST(WeightTransfer, AWiderNetComputesWhatItsSourceComputesAndItsNewChannelsLearn) {
+    torch::manual_seed(33);
+    TransformerNet from(architecture_options("c8-r2-k3-s2-dw"));
+    TransformerNet to(architecture_options("c12-r2-k3-s2-dw"));
+    const auto report = transfer_weights(from, to);
+    EXPECT_EQ(report.identity_blocks, 0);
+    EXPECT_EQ(report.fresh, 0);
+    EXPECT_EQ(report.cropped, 0);
+    EXPECT_GT(report.widened, 0);
+    EXPECT_EQ(report.copied + report.widened, static_cast<int>(from->parameters().size()));
+    const auto source = from->named_parameters(), target = to->named_parameters();
+    // the leading slice is the source; a weight's inputs from new channels are 0
+    EXPECT_TRUE(torch::equal(target["conv2.conv2d.weight"].narrow(0, 0, 16).narrow(1, 0, 8),
+                             source["conv2.conv2d.weight"]));
+    EXPECT_EQ(target["conv2.conv2d.weight"].narrow(1, 8, 4).abs().sum().item<float>(), 0.0f);
+    EXPECT_GT(target["conv2.conv2d.weight"].narrow(0, 16, 8).abs().sum().item<float>(), 0.0f);
+    const auto input = torch::rand({1, 3, 32, 48}) * 255;
+    {
+        torch::NoGradGuard no_grad;
+        EXPECT_TRUE(torch::allclose(from->forward(input), to->forward(input), 1e-4, 1e-3));
+    }
+    // the zeroed inputs from the new channels still get gradients (a dead start would not)
+    to->forward(input).pow(2).mean().backward();
+    const auto grad = to->named_parameters()["deconv3.conv2d.weight"].grad();
+    ASSERT_TRUE(grad.defined());
+    EXPECT_GT(grad.narrow(1, 8, 4).abs().sum().item<float>(), 0.0f);
 }
 
 TEST(WeightTransfer, KernelsOfAnotherSizeAreCentred) {

@@ -161,7 +161,8 @@ TEST_F(StabilityTraining, ResumeWithStabilityTermsEqualsTheUninterruptedRun) {
     }
 }
 
-TEST_F(StabilityTraining, InitStartsFromAModelsWeightsAndRefusesAnotherArchitecture) {
+TEST_F(StabilityTraining,
+       InitStartsFromAModelsWeightsOfAnotherArchitectureOrWidthButNotANarrowerOne) {
     run(options("first.safetensors", 20), 0);
     // One step at a negligible rate from --init stays where the model was.
     auto again = options("again.safetensors", 1);
@@ -183,18 +184,32 @@ TEST_F(StabilityTraining, InitStartsFromAModelsWeightsAndRefusesAnotherArchitect
     auto a = load_transformer_net(dir_.path("first.safetensors")).net;
     auto b = load_transformer_net(dir_.path("again.safetensors")).net;
     const auto input = image_to_tensor(testing::smooth_noise(32, 32, 5));
-    torch::NoGradGuard no_grad;
-    EXPECT_TRUE(torch::allclose(a->forward(input), b->forward(input), 1e-4, 1e-2));
-    auto other = options("other.safetensors", 1);
-    other.architecture = TransformerNetOptions().channels(8).residual_blocks(1).outer_kernel(3);
-    other.init_weights = dir_.path("first.safetensors");
-    try {
-        run(other, 0);
-        FAIL() << "a model of another architecture was accepted";
-    } catch (const Error& error) {
-        EXPECT_NE(std::string(error.what()).find("first.safetensors: --init model is c4-r1-k3-s1"),
-                  std::string::npos)
-            << error.what();
+    {
+        torch::NoGradGuard no_grad;
+        EXPECT_TRUE(torch::allclose(a->forward(input), b->forward(input), 1e-4, 1e-2));
+    }
+    // A wider net takes the model's channels as its leading ones.
+    auto wider = options("wider.safetensors", 1);
+    wider.architecture = TransformerNetOptions().channels(8).residual_blocks(1).outer_kernel(3);
+    wider.init_weights = dir_.path("first.safetensors");
+    note.clear();
+    run(wider, 0, callbacks);
+    EXPECT_NE(note.find(" widened, 0 new"), std::string::npos) << note;
+    // A narrower one, or another pixel shuffle, is refused before anything runs.
+    for (const char* spec : {"c2-r1-k3-s1", "c4-r1-k3-s2"}) {
+        auto other = options("other.safetensors", 1);
+        other.architecture = architecture_options(spec);
+        other.init_weights = dir_.path("first.safetensors");
+        EXPECT_THROW(check_warm_start(other), Error) << spec;
+        try {
+            run(other, 0);
+            FAIL() << "a model of architecture " << spec << " was accepted";
+        } catch (const Error& error) {
+            EXPECT_NE(
+                std::string(error.what()).find("first.safetensors: --init model is c4-r1-k3-s1"),
+                std::string::npos)
+                << error.what();
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #include "app/training_options.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "losses/distillation_losses.h"
 #include "losses/style_losses.h"
 #include "nets/model_file.h"
@@ -19,7 +20,6 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <cstdio>
 #include <filesystem>
 
 namespace stylecam {
@@ -64,10 +64,11 @@ void match_mean_colour(const std::string& path, const std::string& output, const
     std::array<double, 3> recorded = total;
     if (const auto previous = loaded.metadata.find("mean_colour_shift");
         previous != loaded.metadata.end()) {
-        std::array<double, 3> before{0, 0, 0};
-        if (std::sscanf(previous->second.c_str(), "%lf,%lf,%lf", &before[0], &before[1],
-                        &before[2]) == 3)
-            for (int c = 0; c < 3; ++c) recorded[c] += before[c];
+        const auto parts = split(previous->second, ',');
+        const std::string what = path + ": metadata mean_colour_shift '" + previous->second +
+                                 "' is not three numbers (R,G,B)";
+        STYLECAM_CHECK(parts.size() == 3, what);
+        for (int c = 0; c < 3; ++c) recorded[c] += parse_number(parts[c], what);
     }
     loaded.metadata["mean_colour_shift"] =
         fmt::format("{:.4f},{:.4f},{:.4f}", recorded[0], recorded[1], recorded[2]);
@@ -110,8 +111,8 @@ int run_distill(const DistillParams& params) {
                                                     std::to_string(params.style_size) + " px"
                                               : file_name(teacher_path);
 
-    Vgg19Features vgg{nullptr};
-    if (params.feature_weight > 0 || params.texture_weight > 0) {
+    Vgg19Features vgg{nullptr};  // not for --steps 0: nothing trains
+    if (setup.trainer.steps > 0 && (params.feature_weight > 0 || params.texture_weight > 0)) {
         vgg = Vgg19Features(find_vgg_weights(params.vgg, folders));
         vgg->to(device);
         vgg->set_precision(setup.loss_precision);

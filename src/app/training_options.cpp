@@ -119,7 +119,8 @@ void add_training_options(CLI::App& command, TrainingParams& params) {
         .add_option("--init", params.init,
                     "Start from this model's weights: all of them for the same --arch (e.g. to "
                     "fine-tune a student); for another architecture every tensor of the same "
-                    "name and shape, kernels recentred, new residual blocks as the identity")
+                    "name and shape, kernels recentred, new residual blocks as the identity, "
+                    "a narrower model's channels as the leading ones")
         ->check(CLI::ExistingFile);
     for (const auto& term : kStabilityTerms)
         command.add_option(term.option, params.*term.param, term.help)
@@ -230,6 +231,7 @@ TrainingSetup prepare_training(const TrainingParams& params) {
     trainer.init_weights = params.init;
     if (!params.init.empty())
         trainer.metadata["training_init"] = std::filesystem::path(params.init).filename().string();
+    check_warm_start(trainer);  // before the caller's costly setup (distill's teacher pass)
     for (const auto& term : kStabilityTerms) {
         setup.*term.weight = params.*term.param;
         if (setup.*term.weight > 0)

@@ -1,5 +1,6 @@
 #include "nets/weight_transfer.h"
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -15,12 +16,34 @@ torch::Tensor recentre_kernel(const torch::Tensor& source, int64_t size) {
     return out;
 }
 
+/// Whether `target` can hold `source` as its leading slice: the same rank, no dimension smaller,
+/// only channel dimensions (the first two) larger.
+bool holds_as_leading_slice(const torch::Tensor& source, const torch::Tensor& target) {
+    if (source.dim() != target.dim() || source.sizes() == target.sizes()) return false;
+    for (int64_t d = 0; d < source.dim(); ++d) {
+        if (source.size(d) > target.size(d)) return false;
+        if (d >= 2 && source.size(d) != target.size(d)) return false;
+    }
+    return true;
+}
+
+/// `source` into the leading slice of `target`; a weight's (rank ≥ 2) inputs beyond the
+/// source's are zeroed, so that what reads only the old channels is unchanged.
+void widen_into(const torch::Tensor& source, torch::Tensor& target) {
+    auto leading = target;
+    for (int64_t d = 0; d < std::min<int64_t>(source.dim(), 2); ++d)
+        leading = leading.narrow(d, 0, source.size(d));
+    leading.copy_(source);
+    if (target.dim() >= 2 && target.size(1) > source.size(1))
+        target.narrow(1, source.size(1), target.size(1) - source.size(1)).zero_();
+}
+
 }  // namespace
 
 std::string WeightTransfer::summary() const {
     return std::to_string(copied) + " tensors copied, " + std::to_string(cropped) +
-           " kernels recentred, " + std::to_string(fresh) + " new, " +
-           std::to_string(identity_blocks) + " residual blocks start as the identity";
+           " kernels recentred, " + std::to_string(widened) + " widened, " + std::to_string(fresh) +
+           " new, " + std::to_string(identity_blocks) + " residual blocks start as the identity";
 }
 
 WeightTransfer transfer_weights(TransformerNet& from, TransformerNet& to) {
@@ -43,6 +66,10 @@ WeightTransfer transfer_weights(TransformerNet& from, TransformerNet& to) {
                    found->size(2) == found->size(3) && target.size(2) == target.size(3)) {
             target.copy_(recentre_kernel(*found, target.size(2)));
             ++report.cropped;
+            done = true;
+        } else if (found != nullptr && holds_as_leading_slice(*found, target)) {
+            widen_into(*found, target);
+            ++report.widened;
             done = true;
         } else {
             ++report.fresh;

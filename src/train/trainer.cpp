@@ -164,6 +164,16 @@ void check_step_memory(const TrainerOptions& options) {
                    " is available; lower --batch or --image-size");
 }
 
+void check_warm_start(const TrainerOptions& options) {
+    if (options.init_weights.empty() || options.resume) return;
+    const auto from = load_transformer_net(options.init_weights).net->options();
+    STYLECAM_CHECK(from.channels() <= options.architecture.channels() &&
+                       from.pixel_shuffle() == options.architecture.pixel_shuffle(),
+                   options.init_weights, ": --init model is ", architecture_spec(from),
+                   ", the run trains ", architecture_spec(options.architecture),
+                   " (a warm start needs the same pixel shuffle and no fewer channels)");
+}
+
 double learning_rate_at(const TrainerOptions& options, int64_t step) {
     const double progress =
         options.steps > 1 ? static_cast<double>(step) / static_cast<double>(options.steps - 1) : 0;
@@ -210,13 +220,8 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         torch::optim::AdamOptions(options.learning_rate));
 
     if (!options.init_weights.empty() && !options.resume) {
+        check_warm_start(options);
         auto init = load_transformer_net(options.init_weights).net;
-        const auto& from = init->options();
-        STYLECAM_CHECK(from.channels() == options.architecture.channels() &&
-                           from.pixel_shuffle() == options.architecture.pixel_shuffle(),
-                       options.init_weights, ": --init model is ", architecture_spec(from),
-                       ", the run trains ", architecture_spec(options.architecture),
-                       " (a warm start needs the same channels and pixel shuffle)");
         init->to(options.device);
         const WeightTransfer transfer = transfer_weights(init, net);
         if (architecture_spec(init->options()) != architecture_spec(options.architecture) &&

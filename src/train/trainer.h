@@ -65,8 +65,9 @@ struct TrainerOptions {
     int checkpoint_every = 200;
     std::string output;   ///< the model file; beside it: .ckpt, .csv, .loss.png, .preview.jpg
     bool resume = false;  ///< continue from `output`.ckpt
-    /// A model file whose weights the run starts from (same architecture; empty: random
-    /// initialisation). A resumed run takes its weights from the checkpoint instead.
+    /// A model file whose weights the run starts from (empty: random initialisation): the same
+    /// architecture, or one with the same pixel shuffle and as many channels or more
+    /// (nets/weight_transfer.h). A resumed run takes its weights from the checkpoint instead.
     std::string init_weights;
     Metadata metadata;      ///< written into the model file (style, settings, ...)
     cv::Mat preview_input;  ///< a photo stylized into the preview at each checkpoint (BGR)
@@ -115,6 +116,11 @@ double estimate_step_bytes(const TrainerOptions& options, int image_size);
 /// available (host memory: on CUDA the check is skipped and an out-of-memory step says the same).
 /// Training calls it first; callers with costly setup call it before that setup.
 void check_step_memory(const TrainerOptions& options);
+
+/// Throws `Error` naming the file when `options.init_weights` (if any) cannot start
+/// `options.architecture`: another pixel shuffle, or more channels. Reads the model file.
+/// Training calls it; callers with costly setup call it before that setup.
+void check_warm_start(const TrainerOptions& options);
 
 /// The learning rate of step `step` (0-based) of `options.steps`.
 double learning_rate_at(const TrainerOptions& options, int64_t step);
