@@ -43,6 +43,17 @@ struct DistillParams {
 void match_mean_colour(const std::string& path, const std::string& output, const TrainingData& data,
                        const std::vector<cv::Mat>& targets, torch::Device device) {
     auto loaded = load_transformer_net(path);
+    // A model matched before (e.g. --init of a matched student) keeps the sum of its shifts;
+    // read first, so that a malformed value stops before the passes over the pictures.
+    std::array<double, 3> recorded{0, 0, 0};
+    if (const auto previous = loaded.metadata.find("mean_colour_shift");
+        previous != loaded.metadata.end()) {
+        const auto parts = split(previous->second, ',');
+        const std::string what = path + ": metadata mean_colour_shift '" + previous->second +
+                                 "' is not three numbers (R,G,B)";
+        STYLECAM_CHECK(parts.size() == 3, what);
+        for (int c = 0; c < 3; ++c) recorded[c] = parse_number(parts[c], what);
+    }
     loaded.net->to(device);
     std::vector<cv::Mat> pictures;
     for (int64_t i = 0; i < data.size(); ++i) pictures.push_back(data.picture(i));
@@ -60,16 +71,7 @@ void match_mean_colour(const std::string& path, const std::string& output, const
             "B {:+.2f} (0..255), folded into deconv3's bias",
             round == 0 ? "match" : "residue", offset[0], offset[1], offset[2]);
     }
-    // A model matched before (e.g. --init of a matched student) keeps the sum of its shifts.
-    std::array<double, 3> recorded = total;
-    if (const auto previous = loaded.metadata.find("mean_colour_shift");
-        previous != loaded.metadata.end()) {
-        const auto parts = split(previous->second, ',');
-        const std::string what = path + ": metadata mean_colour_shift '" + previous->second +
-                                 "' is not three numbers (R,G,B)";
-        STYLECAM_CHECK(parts.size() == 3, what);
-        for (int c = 0; c < 3; ++c) recorded[c] += parse_number(parts[c], what);
-    }
+    for (int c = 0; c < 3; ++c) recorded[c] += total[c];
     loaded.metadata["mean_colour_shift"] =
         fmt::format("{:.4f},{:.4f},{:.4f}", recorded[0], recorded[1], recorded[2]);
     loaded.net->to(torch::kCPU);

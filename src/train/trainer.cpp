@@ -164,14 +164,22 @@ void check_step_memory(const TrainerOptions& options) {
                    " is available; lower --batch or --image-size");
 }
 
-void check_warm_start(const TrainerOptions& options) {
-    if (options.init_weights.empty() || options.resume) return;
-    const auto from = load_transformer_net(options.init_weights).net->options();
+namespace {
+
+/// check_warm_start for the --init model's architecture `from`, already read.
+void check_warm_start_from(const TrainerOptions& options, const TransformerNetOptions& from) {
     STYLECAM_CHECK(from.channels() <= options.architecture.channels() &&
                        from.pixel_shuffle() == options.architecture.pixel_shuffle(),
                    options.init_weights, ": --init model is ", architecture_spec(from),
                    ", the run trains ", architecture_spec(options.architecture),
                    " (a warm start needs the same pixel shuffle and no fewer channels)");
+}
+
+}  // namespace
+
+void check_warm_start(const TrainerOptions& options) {
+    if (options.init_weights.empty() || options.resume) return;
+    check_warm_start_from(options, load_transformer_net(options.init_weights).net->options());
 }
 
 double learning_rate_at(const TrainerOptions& options, int64_t step) {
@@ -220,8 +228,8 @@ TrainingResult train_transformer_net(const TrainerOptions& options,
         torch::optim::AdamOptions(options.learning_rate));
 
     if (!options.init_weights.empty() && !options.resume) {
-        check_warm_start(options);
         auto init = load_transformer_net(options.init_weights).net;
+        check_warm_start_from(options, init->options());
         init->to(options.device);
         const WeightTransfer transfer = transfer_weights(init, net);
         if (architecture_spec(init->options()) != architecture_spec(options.architecture) &&
