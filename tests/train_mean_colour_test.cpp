@@ -129,6 +129,24 @@ TEST(DistillCli, MatchMeanColourWithoutTrainingShiftsTheInitModelOntoItsTeacher)
         << twice.metadata.at("mean_colour_shift");
     EXPECT_NE(again.err.find("teacher ["), std::string::npos) << again.err;  // progress shown
 
+    // A malformed recorded shift is a one-line error naming the file, and nothing is written.
+    for (const std::string bad : {"1,2", "1,x,3", "1,2,3,4"}) {
+        save_transformer_net(dir.path("bad.safetensors"), matched.net,
+                             {{"mean_colour_shift", bad}});
+        const auto malformed = testing::run_stylecam(
+            "distill --teacher " + dir.path("teacher.safetensors") + " --data " +
+            dir.path("photos") + " --arch c4-r1-k3-s2 --init " + dir.path("bad.safetensors") +
+            " --image-size 32 --steps 0 --match-mean-colour --output " +
+            dir.path("bad_out.safetensors"));
+        EXPECT_EQ(malformed.exit_code, 1) << bad;
+        EXPECT_NE(
+            malformed.err.find(dir.path("bad.safetensors") + ": metadata mean_colour_shift '" +
+                               bad + "' is not three numbers"),
+            std::string::npos)
+            << malformed.err;
+        EXPECT_FALSE(std::filesystem::exists(dir.path("bad_out.safetensors"))) << bad;
+    }
+
     // --steps 0 is only for the colour match.
     const auto refused = testing::run_stylecam(common + " --output " + dir.path("x.safetensors"));
     EXPECT_EQ(refused.exit_code, 1);
