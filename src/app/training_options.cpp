@@ -2,6 +2,7 @@
 
 #include "app/interrupt.h"
 #include "app/progress_bar.h"
+#include "app/stream_setup.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "image/picture.h"
@@ -170,6 +171,10 @@ TrainingSetup prepare_training(const TrainingParams& params) {
             spdlog::set_pattern("stylecam[rank " + std::to_string(distributed.rank) + "]: %v");
             spdlog::set_level(spdlog::level::warn);
         }
+        // A peer that dies mid-write must be an error naming it (EPIPE from Gloo's socket,
+        // "lost rank N"), not this rank's own death by SIGPIPE, which `launch` would then
+        // report as the first failure.
+        ignore_broken_pipe();
         trainer.group = std::make_shared<DistributedGroup>(distributed, trainer.device);
         setup.share = {params.batch * distributed.world_size, params.batch * distributed.rank,
                        params.batch};
