@@ -56,6 +56,21 @@ perceptual() {
     --detail-weight "${10:-0}" --grain-stability "${11:-0}" --vgg "$VGG" --checkpoint-every 100 \
     "${@:12}"
 }
+# arch_stages NAME STAGE...: perceptual stages from $student, each from the last, each STAGE
+# "arch steps lr texture low-pass noise motion [detail [grain [low-pass size]]]"; $student is the
+# last one's output ($WORK/$style.NAME<i>.safetensors).
+arch_stages() {
+  local name=$1 i=0 stage arch steps lr texture lowpass noise motion detail grain size
+  shift
+  for stage in "$@"; do
+    read -r arch steps lr texture lowpass noise motion detail grain size <<<"$stage"
+    ARCH=$arch perceptual "$WORK/$style.$name$i.safetensors" "$student" "$steps" "$lr" 3e-5 \
+      "$texture" "$lowpass" "$noise" "$motion" "${detail:-0}" "${grain:-0}" \
+      --lowpass-size "${size:-8}"
+    student="$WORK/$style.$name$i.safetensors"
+    i=$((i + 1))
+  done
+}
 
 for style in "${STYLES[@]}"; do
   teacher="$SHARED/weights/styles/$style.safetensors"
@@ -205,12 +220,7 @@ for style in "${STYLES[@]}"; do
       "c24-r4-k3-s2-dw 1200 4e-4 18 300 100 120 4 150") ;;
     *) wider_stages=() ;;
   esac
-  for i in "${!wider_stages[@]}"; do
-    read -r arch steps lr texture lowpass noise motion detail grain <<<"${wider_stages[$i]}"
-    ARCH=$arch perceptual "$WORK/$style.wider$i.safetensors" "$student" "$steps" "$lr" 3e-5 \
-      "$texture" "$lowpass" "$noise" "$motion" "${detail:-0}" "${grain:-0}"
-    student="$WORK/$style.wider$i.safetensors"
-  done
+  arch_stages wider "${wider_stages[@]}"
   # 7. The coarse-colour stage (2026-12-08), mosaic: its low-pass error was not the lead lines
   #    between the panes (weakening the c24 student's fine detail changed its low-pass PSNR by
   #    0.02 dB) but colour at the scale of whole panes and regions: replacing what lies above
@@ -226,16 +236,13 @@ for style in "${STYLES[@]}"; do
   #    22.02 / 2.41×); candy, 1000 steps at 16×16 pooling, weight 800: no change (0.189 /
   #    19.31 dB).
   case "$style" in
-    mosaic) coarse_stages=("1000 4e-4 18 600 100 120 4 150" "1000 4e-4 18 1200 100 120 4 150"
-      "1000 4e-4 24 2000 100 120 4 150" "1000 4e-4 24 3000 100 150 4 150") ;;
+    mosaic) coarse_stages=("c24-r4-k3-s2-dw 1000 4e-4 18 600 100 120 4 150 16"
+      "c24-r4-k3-s2-dw 1000 4e-4 18 1200 100 120 4 150 16"
+      "c24-r4-k3-s2-dw 1000 4e-4 24 2000 100 120 4 150 16"
+      "c24-r4-k3-s2-dw 1000 4e-4 24 3000 100 150 4 150 16") ;;
     *) coarse_stages=() ;;
   esac
-  for i in "${!coarse_stages[@]}"; do
-    read -r steps lr texture lowpass noise motion detail grain <<<"${coarse_stages[$i]}"
-    ARCH=c24-r4-k3-s2-dw perceptual "$WORK/$style.coarse$i.safetensors" "$student" "$steps" "$lr" \
-      3e-5 "$texture" "$lowpass" "$noise" "$motion" "$detail" "$grain" --lowpass-size 16
-    student="$WORK/$style.coarse$i.safetensors"
-  done
+  arch_stages coarse "${coarse_stages[@]}"
   build/stylecam eval --model "$student" --reference "$teacher" \
     --input "$WORK/held_out" | tee "$WORK/$style.eval.txt"
   cp "$student" "models/$style.safetensors"

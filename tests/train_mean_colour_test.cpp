@@ -103,12 +103,17 @@ TEST(DistillCli, MatchMeanColourWithoutTrainingShiftsTheInitModelOntoItsTeacher)
     auto student = mid_grey_net("c4-r1-k3-s2", 8);  // the teacher, 9 levels too red, 5 too dim
     shift_output_colour(student, {9, -5, -5});
     save_transformer_net(dir.path("student.safetensors"), student, {{"style", "tiny"}});
-    const std::string common = "distill --teacher " + dir.path("teacher.safetensors") + " --data " +
-                               dir.path("photos") + " --arch c4-r1-k3-s2 --init " +
-                               dir.path("student.safetensors") + " --image-size 32 --steps 0";
+    /// `distill --steps 0` from the model file `init` (in dir) to `output`, plus `flags`.
+    const auto no_training = [&](const std::string& init, const std::string& output,
+                                 const std::string& flags) {
+        return testing::run_stylecam(
+            "distill --teacher " + dir.path("teacher.safetensors") + " --data " +
+            dir.path("photos") + " --arch c4-r1-k3-s2 --init " + dir.path(init) +
+            " --image-size 32 --steps 0" + flags + " --output " + dir.path(output));
+    };
 
-    const auto result = testing::run_stylecam(common + " --match-mean-colour --output " +
-                                              dir.path("matched.safetensors"));
+    const auto result =
+        no_training("student.safetensors", "matched.safetensors", " --match-mean-colour");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto matched = load_transformer_net(dir.path("matched.safetensors"));
     EXPECT_EQ(matched.metadata.at("style"), "tiny");  // the init model's metadata is kept
@@ -119,10 +124,8 @@ TEST(DistillCli, MatchMeanColourWithoutTrainingShiftsTheInitModelOntoItsTeacher)
     EXPECT_LT((teacher_bias - matched_bias).abs().max().item<double>(), 0.1);
 
     // Matching a matched model again moves it by next to nothing and keeps the sum of the shifts.
-    const auto again = testing::run_stylecam(
-        "distill --teacher " + dir.path("teacher.safetensors") + " --data " + dir.path("photos") +
-        " --arch c4-r1-k3-s2 --init " + dir.path("matched.safetensors") +
-        " --image-size 32 --steps 0 --match-mean-colour --output " + dir.path("again.safetensors"));
+    const auto again =
+        no_training("matched.safetensors", "again.safetensors", " --match-mean-colour");
     ASSERT_EQ(again.exit_code, 0) << again.err;
     const auto twice = load_transformer_net(dir.path("again.safetensors"));
     EXPECT_EQ(twice.metadata.at("mean_colour_shift").substr(0, 2), "-9")
@@ -133,11 +136,8 @@ TEST(DistillCli, MatchMeanColourWithoutTrainingShiftsTheInitModelOntoItsTeacher)
     for (const std::string bad : {"1,2", "1,x,3", "1,2,3,4"}) {
         save_transformer_net(dir.path("bad.safetensors"), matched.net,
                              {{"mean_colour_shift", bad}});
-        const auto malformed = testing::run_stylecam(
-            "distill --teacher " + dir.path("teacher.safetensors") + " --data " +
-            dir.path("photos") + " --arch c4-r1-k3-s2 --init " + dir.path("bad.safetensors") +
-            " --image-size 32 --steps 0 --match-mean-colour --output " +
-            dir.path("bad_out.safetensors"));
+        const auto malformed =
+            no_training("bad.safetensors", "bad_out.safetensors", " --match-mean-colour");
         EXPECT_EQ(malformed.exit_code, 1) << bad;
         EXPECT_NE(
             malformed.err.find(dir.path("bad.safetensors") + ": metadata mean_colour_shift '" +
@@ -148,7 +148,7 @@ TEST(DistillCli, MatchMeanColourWithoutTrainingShiftsTheInitModelOntoItsTeacher)
     }
 
     // --steps 0 is only for the colour match.
-    const auto refused = testing::run_stylecam(common + " --output " + dir.path("x.safetensors"));
+    const auto refused = no_training("student.safetensors", "x.safetensors", "");
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_NE(refused.err.find("--steps must be at least 1"), std::string::npos) << refused.err;
     EXPECT_FALSE(std::filesystem::exists(dir.path("x.safetensors")));
